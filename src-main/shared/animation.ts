@@ -1,0 +1,72 @@
+/** Animated GIF and APNG bytes from indexed frames (see frames.ts); no file system here. */
+import * as gifencModule from 'gifenc';
+import UPNG from 'upng-js';
+import { PALETTE, indicesToRgba, type IndexedFrame } from './frames';
+
+type GifEncoderFactory = typeof gifencModule.GIFEncoder;
+
+/**
+ * gifenc is CommonJS with an ESM build: Node ESM puts module.exports under `default`, bundlers
+ * and CommonJS give named exports. Accept every shape rather than depend on the loader.
+ */
+function resolveGifEncoder(mod: unknown): GifEncoderFactory {
+  const m = mod as { GIFEncoder?: unknown; default?: unknown };
+  if (typeof m.GIFEncoder === 'function') return m.GIFEncoder as GifEncoderFactory;
+  const d = m.default as { GIFEncoder?: unknown } | undefined;
+  if (d && typeof d.GIFEncoder === 'function') return d.GIFEncoder as GifEncoderFactory;
+  if (typeof d === 'function') return d as GifEncoderFactory;
+  throw new Error('gifenc: GIFEncoder export not found');
+}
+
+export interface GifOptions {
+  /** Time per frame in milliseconds (GIF stores hundredths of a second). */
+  delayMs: number | number[];
+  /** Loop forever (default) or play once. */
+  loop?: boolean;
+  palette?: number[][];
+}
+
+export interface ApngOptions {
+  delayMs: number | number[];
+}
+
+function delayOf(delayMs: number | number[], i: number): number {
+  return Math.max(0, Array.isArray(delayMs) ? (delayMs[i] ?? delayMs[delayMs.length - 1] ?? 100) : delayMs);
+}
+
+function checkFrames(frames: IndexedFrame[]): void {
+  if (frames.length === 0) throw new Error('no frames to encode');
+  const { width, height } = frames[0]!;
+  for (const f of frames) {
+    if (f.width !== width || f.height !== height) throw new Error(`frames differ in size: ${f.width}x${f.height} vs ${width}x${height}`);
+    if (f.indices.length !== width * height) throw new Error('frame indices do not match its size');
+  }
+}
+
+/** GIF89a with the fixed palette as its global colour table (no quantising). */
+export function encodeGif(frames: IndexedFrame[], opts: GifOptions): Uint8Array {
+  checkFrames(frames);
+  const GIFEncoder = resolveGifEncoder(gifencModule);
+  const palette = opts.palette ?? PALETTE;
+  const gif = GIFEncoder();
+  frames.forEach((f, i) => {
+    gif.writeFrame(f.indices, f.width, f.height, {
+      ...(i === 0 ? { palette, repeat: opts.loop === false ? -1 : 0 } : {}),
+      delay: delayOf(opts.delayMs, i),
+    });
+  });
+  gif.finish();
+  return gif.bytes();
+}
+
+/** Lossless animated PNG. */
+export function encodeApng(frames: IndexedFrame[], opts: ApngOptions): Uint8Array {
+  checkFrames(frames);
+  const { width, height } = frames[0]!;
+  const buffers = frames.map((f) => {
+    const rgba = indicesToRgba(f);
+    return rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + rgba.byteLength) as ArrayBuffer;
+  });
+  const delays = frames.map((_, i) => Math.round(delayOf(opts.delayMs, i)));
+  return new Uint8Array(UPNG.encode(buffers, width, height, 0, delays));
+}

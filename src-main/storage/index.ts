@@ -1,0 +1,7 @@
+export * from './types';
+export { StorageError, toStorageError } from './errors';
+export { writeFileAtomic, writeJsonAtomic } from './atomic';
+export { appendJsonLine, readJsonLines, repairJsonl } from './jsonl';
+export { defaultHome, APP_NAME } from './paths';
+export { RunStore, makeRunId, epochCheckpointName, type LatestPointer } from './run-store';
+export { readCheckpointDir, writeCheckpointDir, type CheckpointFile, type TensorEntry } from './checkpoint';

@@ -1,0 +1,61 @@
+/** Shapes of what a run keeps on disk: metadata, metric points and checkpoints. */
+
+export type RunStatus = 'created' | 'running' | 'paused' | 'stopped' | 'completed' | 'failed' | 'interrupted';
+
+export interface RunMeta {
+  id: string;
+  name: string;
+  createdAt: string;
+  updatedAt: string;
+  status: RunStatus;
+  task: string;
+  /** The full hyperparameter object; opaque to storage. */
+  config: Record<string, unknown>;
+  dataset: { source: string; train: number; validation: number; test: number };
+  backend?: { name: string; reason?: string };
+  versions?: Record<string, string>;
+  seed: number;
+  timings?: { startedAt?: string; endedAt?: string; trainSeconds?: number };
+  progress?: { step: number; epoch: number; totalSteps: number };
+  best?: { validationAccuracy: number; epoch: number; step: number };
+  last?: { validationAccuracy?: number; trainAccuracy?: number; epoch: number; step: number };
+  test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };
+  error?: string;
+  notes?: string;
+}
+
+/** What createRun needs: everything but the fields the store fills in. */
+export type NewRunMeta = Omit<RunMeta, 'id' | 'createdAt' | 'updatedAt' | 'name' | 'status'> &
+  Partial<Pick<RunMeta, 'name' | 'status' | 'updatedAt'>>;
+
+/** One logged point; every other key is a numeric series (loss, accuracy, ...). */
+export interface MetricPoint {
+  step: number;
+  epoch: number;
+  /** Wall time, unix ms. */
+  time: number;
+  [key: string]: number;
+}
+
+export interface Tensor {
+  shape: number[];
+  data: Float32Array;
+}
+
+export interface CheckpointData {
+  step: number;
+  epoch: number;
+  config: Record<string, unknown>;
+  weights: Record<string, Tensor>;
+  optimizer?: Record<string, Tensor>;
+  /** E.g. rng state, learning rate, best score. */
+  extra?: Record<string, unknown>;
+}
+
+export interface CheckpointInfo {
+  name: string;
+  step: number;
+  epoch: number;
+  savedAt: string;
+  bytes: number;
+}
