@@ -43,4 +43,11 @@ describe('writeFileAtomic on a full disk', () => {
     expect(fs.readFileSync(file, 'utf8')).toBe('old');
     expect(fs.readdirSync(dir)).toEqual(['meta.json']);
   });
+
+  it('reports "permission denied" for EACCES (root cannot be denied for real)', () => {
+    const file = path.join(dir, 'meta.json');
+    state.failWith = 'EACCES';
+    expect(() => writeFileAtomic(file, 'x')).toThrow(new RegExp(`cannot write ${file}: permission denied`));
+    expect(fs.readdirSync(dir)).toEqual([]);
+  });
 });

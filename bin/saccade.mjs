@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// Runs the TypeScript CLI straight from source through tsx: nothing to build before first use.
+// The package is CommonJS, so the sources load through tsx's require hook.
+import { createRequire } from 'node:module';
+import { register } from 'tsx/cjs/api';
+
+register();
+const require = createRequire(import.meta.url);
+const { main } = require('../src-main/cli/main.ts');
+process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,359 @@
+/**
+ * `saccade`: the headless way to use every engine service. Jobs run in a trainer process; this
+ * process only parses, prints and writes files. Errors are one line and a non-zero exit.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { CONFIG_HELP, DEFAULT_CONFIG, PRESETS, presetConfig, type RamConfig } from '../core/config';
+import { EngineService, type Running } from '../services/training-service';
+import { encodeApng, encodeGif } from '../shared/animation';
+import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
+import type { BackendRequest, EvalSummary, JobEvent, ModelRef } from '../shared/jobs';
+import type { GlimpseTrace } from '../shared/trace';
+import { RunStore, defaultHome, writeFileAtomic } from '../storage';
+import { camel, kebab, Options, parseArgs, parseIndexList, UsageError } from './args';
+import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
+import { USAGE, COMMAND_HELP } from './usage';
+
+/** The reference implementation's flag names, accepted as aliases. */
+const REFERENCE_ALIASES: Record<string, keyof RamConfig> = {
+  step: 'glimpses',
+  glimpse: 'glimpseSize',
+  scale: 'scales',
+  std: 'locationStd',
+  pixel: 'unitPixels',
+  batch: 'batchSize',
+  epoch: 'epochs',
+  lr: 'learningRate',
+};
+
+interface Io {
+  out: NodeJS.WritableStream & { isTTY?: boolean };
+  err: NodeJS.WritableStream;
+}
+
+export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs(argv);
+  } catch (err) {
+    return fail(io, err);
+  }
+  const command = parsed.command;
+  if (!command || command === 'help' || (command === '--help')) {
+    io.out.write(USAGE);
+    return 0;
+  }
+  const opts = new Options(parsed);
+  if (opts.flag('help') || opts.flag('h')) {
+    io.out.write(COMMAND_HELP[command] ?? USAGE);
+    return 0;
+  }
+  const json = opts.flag('json');
+  const mode: OutputMode = json ? 'json' : io.out.isTTY ? 'tty' : 'plain';
+  const home = path.resolve(opts.string('home') ?? defaultHome());
+  const cli = new Cli(io, opts, parsed.positionals, home, mode);
+  try {
+    switch (command) {
+      case 'train':
+        return await cli.train();
+      case 'resume':
+        return await cli.resume();
+      case 'eval':
+      case 'evaluate':
+        return await cli.evaluate();
+      case 'trace':
+        return await cli.trace();
+      case 'export':
+        return await cli.export();
+      case 'runs':
+        return cli.runs();
+      case 'presets':
+        return cli.presets();
+      case 'bench':
+        return await cli.bench();
+      default:
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, presets, bench)`);
+    }
+  } catch (err) {
+    return fail(io, err);
+  }
+}
+
+function fail(io: Io, err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  io.err.write(`saccade: error: ${message.split('\n')[0]}\n`);
+  return err instanceof UsageError ? 2 : 1;
+}
+
+function pct(x: number): string {
+  return `${(100 * x).toFixed(2)}%`;
+}
+
+class Cli {
+  private readonly engine = new EngineService();
+
+  constructor(
+    private readonly io: Io,
+    private readonly opts: Options,
+    private readonly positionals: string[],
+    private readonly home: string,
+    private readonly mode: OutputMode,
+  ) {}
+
+  private print(line: string): void {
+    this.io.out.write(`${line}\n`);
+  }
+
+  private printJson(value: unknown): void {
+    this.io.out.write(`${JSON.stringify(value)}\n`);
+  }
+
+  private backend(): BackendRequest | undefined {
+    return this.opts.string('backend') as BackendRequest | undefined;
+  }
+
+  /** Runs a job with progress printed, Ctrl-C asking the trainer to stop cleanly. */
+  private async follow<T>(start: (onEvent: (e: JobEvent) => void) => Running<T>): Promise<T> {
+    const printer = new ProgressPrinter(this.mode, this.io.out, this.io.err);
+    const running = start((e) => printer.handle(e));
+    let interrupts = 0;
+    const onSigint = () => {
+      interrupts += 1;
+      if (interrupts === 1) {
+        this.io.err.write('\nstopping after this step (Ctrl-C again to kill)...\n');
+        running.handle.stop();
+      } else running.handle.kill();
+    };
+    process.on('SIGINT', onSigint);
+    try {
+      return await running.result;
+    } finally {
+      process.off('SIGINT', onSigint);
+      printer.done();
+    }
+  }
+
+  private configFromOptions(): { config: RamConfig; preset: string } {
+    const preset = this.opts.string('preset') ?? 'centered';
+    const overrides: Record<string, unknown> = {};
+    for (const key of this.opts.keys()) {
+      const name = REFERENCE_ALIASES[key] ?? camel(key);
+      if (!(name in DEFAULT_CONFIG)) continue;
+      const def = DEFAULT_CONFIG[name as keyof RamConfig];
+      if (typeof def === 'number') overrides[name] = this.opts.number(key);
+      else if (typeof def === 'boolean') overrides[name] = this.opts.flag(key);
+      else overrides[name] = this.opts.string(key);
+    }
+    return { config: presetConfig(preset, overrides as Partial<RamConfig>), preset };
+  }
+
+  async train(): Promise<number> {
+    const { config, preset } = this.configFromOptions();
+    const name = this.opts.string('name') ?? preset;
+    const dataDir = this.opts.string('data');
+    const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
+    const backend = this.backend();
+    this.opts.rejectUnknown('train');
+    if (this.positionals.length) throw new UsageError(`train takes no positional arguments (got '${this.positionals[0]}')`);
+    if (dataDir && !fs.existsSync(dataDir)) throw new UsageError(`--data ${dataDir}: no such folder`);
+    const summary = await this.follow((on) =>
+      this.engine.train({ home: this.home, config: { ...config }, name, dataDir: dataDir && path.resolve(dataDir), backend, maxSteps }, on),
+    );
+    return this.reportTrain(summary);
+  }
+
+  async resume(): Promise<number> {
+    const run = this.positionals[0] ?? this.opts.string('run');
+    const backend = this.backend();
+    const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
+    this.opts.rejectUnknown('resume');
+    if (!run) throw new UsageError('resume needs a run id (see saccade runs)');
+    new RunStore(this.home).getRun(run);
+    const summary = await this.follow((on) => this.engine.train({ home: this.home, resume: run, backend, maxSteps }, on));
+    return this.reportTrain(summary);
+  }
+
+  private reportTrain(summary: Awaited<ReturnType<EngineService['train']>['result']>): number {
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', ...summary, testAccuracy: summary.test?.accuracy, testAccuracyMC: summary.test?.accuracyMC });
+      return 0;
+    }
+    this.print(`run ${summary.runId} ${summary.status} after ${summary.steps} steps (${summary.epochs} epochs) in ${formatDuration(summary.trainSeconds)}`);
+    if (summary.bestValidationAccuracy >= 0) this.print(`best validation accuracy: ${pct(summary.bestValidationAccuracy)}`);
+    if (summary.test) this.printEval(summary.test);
+    else this.print(`resume with: npx saccade resume ${summary.runId}`);
+    return 0;
+  }
+
+  private printEval(s: EvalSummary): void {
+    this.print(`test accuracy (mean locations): ${pct(s.accuracy)}  error ${pct(s.error)}  [${s.count} images, ${s.dataset}]`);
+    this.print(`test accuracy (${s.mcSamples} Monte-Carlo samples): ${pct(s.accuracyMC)}  error ${pct(s.errorMC)}`);
+  }
+
+  private modelRef(): ModelRef {
+    const modelDir = this.opts.string('model');
+    const run = this.opts.string('run') ?? (modelDir ? undefined : this.positionals[0]);
+    const checkpoint = this.opts.string('checkpoint');
+    if (!modelDir && !run) throw new UsageError('name a run (saccade runs lists them) or --model DIR');
+    if (modelDir && run) throw new UsageError('give either a run or --model, not both');
+    if (modelDir && checkpoint) throw new UsageError('--checkpoint applies to runs, not to --model');
+    if (run) new RunStore(this.home).getRun(run);
+    return { home: this.home, run, checkpoint, modelDir: modelDir && path.resolve(modelDir) };
+  }
+
+  async evaluate(): Promise<number> {
+    const model = this.modelRef();
+    const dataDir = this.opts.string('data');
+    const mcSamples = this.opts.number('mc', { integer: true, min: 1, max: 1000 });
+    const limit = this.opts.number('limit', { integer: true, min: 1 });
+    const backend = this.backend();
+    this.opts.rejectUnknown('eval');
+    const summary = await this.follow((on) =>
+      this.engine.evaluate({ model, dataDir: dataDir && path.resolve(dataDir), mcSamples, limit, backend, record: true }, on),
+    );
+    if (this.mode === 'json') this.printJson({ type: 'summary', ...summary });
+    else {
+      this.printEval(summary);
+      this.print(`per class: ${summary.perClass.map((a, c) => `${c}:${(100 * a).toFixed(1)}`).join(' ')}`);
+      this.print(`evaluated in ${summary.seconds.toFixed(2)} s`);
+    }
+    return 0;
+  }
+
+  private async traces(command: string, extra: () => void): Promise<GlimpseTrace[]> {
+    const model = this.modelRef();
+    const indices = parseIndexList('--images', this.opts.string('images') ?? '0');
+    const modeName = this.opts.string('mode') ?? 'mean';
+    if (modeName !== 'mean' && modeName !== 'sampled') throw new UsageError(`--mode must be 'mean' or 'sampled', not '${modeName}'`);
+    const dataDir = this.opts.string('data');
+    const seed = this.opts.number('seed', { integer: true, min: 0 });
+    const backend = this.backend();
+    const saveAs = this.opts.string('save-as');
+    extra();
+    this.opts.rejectUnknown(command);
+    return this.follow((on) =>
+      this.engine.trace({ model, indices, mode: modeName, dataDir: dataDir && path.resolve(dataDir), seed, backend, saveAs }, on),
+    );
+  }
+
+  async trace(): Promise<number> {
+    let out: string | undefined;
+    const traces = await this.traces('trace', () => (out = this.opts.string('out')));
+    if (out) {
+      writeFileAtomic(path.resolve(out), JSON.stringify(traces));
+      if (this.mode !== 'json') this.print(`wrote ${traces.length} traces to ${out}`);
+    }
+    if (this.mode === 'json') this.printJson({ type: 'summary', traces });
+    else if (!out) {
+      for (const t of traces) {
+        this.print(`image ${t.index}: label ${t.label}, predicted ${t.prediction} (${t.mode} locations)`);
+        t.steps.forEach((s, i) => {
+          const p = Math.max(...s.probs);
+          this.print(
+            `  step ${i + 1}: loc (${s.loc[0].toFixed(3)}, ${s.loc[1].toFixed(3)}) centre px (${s.centerPx[0].toFixed(1)}, ${s.centerPx[1].toFixed(1)}) ` +
+              `boxes ${s.boxes.map((b) => `${b.size}@${b.x},${b.y}`).join(' ')}  p(${s.probs.indexOf(p)})=${p.toFixed(3)}`,
+          );
+        });
+      }
+    }
+    return 0;
+  }
+
+  async export(): Promise<number> {
+    let out = '';
+    let format = 'gif';
+    let scale = 4;
+    let delay = 600;
+    let columns: number | undefined;
+    const traces = await this.traces('export', () => {
+      format = this.opts.string('format') ?? 'gif';
+      scale = this.opts.number('scale', { integer: true, min: 1, max: 32 }) ?? 4;
+      delay = this.opts.number('delay', { integer: true, min: 10, max: 60000 }) ?? 600;
+      columns = this.opts.number('columns', { integer: true, min: 1, max: 64 });
+      out = this.opts.string('out') ?? '';
+      if (format !== 'gif' && format !== 'apng') throw new UsageError(`--format must be gif or apng, not '${format}'`);
+    });
+    const file = path.resolve(out || `glimpses.${format === 'gif' ? 'gif' : 'png'}`);
+    const cols = columns ?? Math.min(traces.length, 8);
+    const frames = Array.from({ length: traceFrameCount(traces) }, (_, step) =>
+      drawTraceGridFrame(traces, step, { scale, columns: cols, showProbs: true, showTrail: true }),
+    );
+    // Hold the last frame longer so the final answer can be read.
+    const delays = frames.map((_, i) => (i === frames.length - 1 ? delay * 3 : delay));
+    const bytes = format === 'gif' ? encodeGif(frames, { delayMs: delays }) : encodeApng(frames, { delayMs: delays });
+    writeFileAtomic(file, bytes);
+    const size = `${frames[0].width}x${frames[0].height}`;
+    if (this.mode === 'json') this.printJson({ type: 'summary', file, format, frames: frames.length, size, bytes: bytes.length });
+    else this.print(`wrote ${file} (${format}, ${frames.length} frames, ${size}, ${bytes.length} bytes)`);
+    return 0;
+  }
+
+  runs(): number {
+    this.opts.rejectUnknown('runs');
+    const store = new RunStore(this.home);
+    const runs = store.listRuns();
+    if (this.mode === 'json') {
+      this.printJson({ type: 'runs', home: this.home, runs });
+      return 0;
+    }
+    if (runs.length === 0) {
+      this.print(`no runs yet in ${this.home} (start one with: npx saccade train)`);
+      return 0;
+    }
+    const rows = runs.map((r) => [
+      r.id,
+      r.task,
+      r.status,
+      r.progress ? `${r.progress.epoch}` : '0',
+      r.best ? pct(r.best.validationAccuracy) : '-',
+      r.last?.validationAccuracy !== undefined ? pct(r.last.validationAccuracy) : '-',
+      r.test ? pct(r.test.accuracy) : '-',
+      r.backend?.name ?? '-',
+    ]);
+    const header = ['run', 'task', 'status', 'epochs', 'best val', 'last val', 'test', 'backend'];
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
+    this.print(fmt(header));
+    for (const row of rows) this.print(fmt(row));
+    return 0;
+  }
+
+  presets(): number {
+    this.opts.rejectUnknown('presets');
+    if (this.mode === 'json') {
+      this.printJson(Object.fromEntries(Object.keys(PRESETS).map((p) => [p, { ...PRESETS[p as keyof typeof PRESETS], full: presetConfig(p) }])));
+      return 0;
+    }
+    for (const [name, p] of Object.entries(PRESETS)) {
+      this.print(`${name}: ${p.description}`);
+      this.print(`  ${Object.entries(p.config).map(([k, v]) => `--${kebab(k)} ${v}`).join(' ')}`);
+    }
+    this.print('\nsettings (all presets start from these defaults):');
+    for (const [key, help] of Object.entries(CONFIG_HELP)) {
+      this.print(`  --${kebab(key).padEnd(20)} ${help} (default ${String(DEFAULT_CONFIG[key as keyof RamConfig])})`);
+    }
+    return 0;
+  }
+
+  async bench(): Promise<number> {
+    const presets = (this.opts.string('presets') ?? this.opts.string('preset') ?? 'centered').split(',').map((p) => p.trim());
+    for (const p of presets) presetConfig(p);
+    const steps = this.opts.number('steps', { integer: true, min: 1, max: 100000 }) ?? 60;
+    const backend = this.backend();
+    this.opts.rejectUnknown('bench');
+    const results = await this.follow((on) => this.engine.bench({ presets, steps, backend }, on));
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', results });
+      return 0;
+    }
+    this.print('preset        backend  batch  train img/s  step ms  retina ms/step  data ms/batch  eval 10k s');
+    for (const r of results) {
+      this.print(
+        `${r.preset.padEnd(13)} ${r.backend.padEnd(8)} ${String(r.batchSize).padStart(5)}  ${r.trainImagesPerSecond.toFixed(0).padStart(11)}  ` +
+          `${r.stepMs.toFixed(1).padStart(7)}  ${r.glimpseMsPerStep.toFixed(2).padStart(14)}  ${r.dataMsPerBatch.toFixed(2).padStart(13)}  ${r.evalSeconds10k.toFixed(2).padStart(10)}`,
+      );
+    }
+    return 0;
+  }
+}

@@ -1,0 +1,46 @@
+/** Help texts. */
+export const USAGE = `saccade: train and inspect Recurrent Attention Models (Mnih et al., NIPS 2014)
+
+usage: npx saccade <command> [options]
+
+commands:
+  train     train a model: --preset centered|translated|cluttered60|cluttered100, any setting
+  resume    continue a run from its last checkpoint: saccade resume RUN_ID
+  eval      test accuracy of a run (best checkpoint) or --model DIR, on the built-in test set or --data DIR
+  trace     where a model looked: --images 0,1,2 [--mode mean|sampled] [--out traces.json]
+  export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
+  runs      list runs with their best, last and test accuracy
+  presets   list presets and every setting with its default
+  bench     training and evaluation speed per preset: [--presets centered,translated] [--steps 60]
+
+common options:
+  --home DIR        where runs live (default: $SACCADE_HOME or the app's data folder)
+  --backend NAME    force tensorflow-gpu, tensorflow, wasm or cpu (default: best that loads)
+  --json            one JSON object per line: events, then a summary
+  --help            help for a command
+`;
+
+export const COMMAND_HELP: Record<string, string> = {
+  train: `usage: saccade train [--preset NAME] [--epochs N] [--SETTING VALUE ...] [--name NAME] [--data DIR]
+                     [--max-steps N] [--backend NAME] [--home DIR] [--json]
+
+Every setting of 'saccade presets' can be given, in kebab-case or camelCase (--glimpse-size 8,
+--glimpseSize 8); the reference's flags work too (--step --glimpse --scale --std --pixel --batch
+--epoch --lr). --data DIR takes a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte,
+t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz), e.g. Fashion-MNIST.
+Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
+`,
+  resume: `usage: saccade resume RUN_ID [--max-steps N] [--backend NAME] [--json]\n`,
+  eval: `usage: saccade eval (RUN_ID [--checkpoint NAME] | --model DIR) [--data DIR] [--mc M] [--limit N] [--json]
+
+Prints the test accuracy with the policy's mean locations (deterministic) and averaged over M
+Monte-Carlo samples of locations. --data DIR uses that folder's t10k files as they are; their
+images must have the model's image size.
+`,
+  trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--out FILE.json] [--save-as NAME]\n`,
+  export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled]\n`,
+  runs: `usage: saccade runs [--home DIR] [--json]\n`,
+  presets: `usage: saccade presets [--json]\n`,
+  bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--json]\n`,
+};
+COMMAND_HELP.evaluate = COMMAND_HELP.eval;

@@ -1,0 +1,109 @@
+/**
+ * Starts jobs in their own trainer process and turns its messages back into events and a result.
+ * A trainer that dies is reported as an error with its exit code or signal, never taken down with.
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Job, JobControl, JobEvent } from '../shared/jobs';
+
+export type JobResult = Extract<JobEvent, { type: 'result' }>['result'];
+
+export class JobError extends Error {
+  constructor(
+    message: string,
+    /** 'crash' when the process died; otherwise the error's name from the trainer. */
+    readonly code: string = 'JobError',
+  ) {
+    super(message);
+    this.name = 'JobError';
+  }
+}
+
+export interface JobHandle {
+  pause(): void;
+  resume(): void;
+  stop(): void;
+  /** Ends the process at once (SIGKILL), as a crash would. */
+  kill(): void;
+  readonly pid: number | undefined;
+  readonly done: Promise<JobResult>;
+}
+
+export interface JobLauncher {
+  start(job: Job, onEvent: (event: JobEvent) => void): JobHandle;
+}
+
+const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js'));
+
+/** The trainer entry when running from source (tsx) rather than from a build. */
+export function sourceTrainerEntry(): string {
+  return path.join(path.dirname(typeof __filename === 'string' ? __filename : process.cwd()), '..', 'trainer', 'trainer-process.ts');
+}
+
+/** Node child processes (the CLI, the browser mode, tests). */
+export class ForkJobLauncher implements JobLauncher {
+  constructor(
+    private readonly entry: string = sourceTrainerEntry(),
+    private readonly env: NodeJS.ProcessEnv = process.env,
+  ) {}
+
+  start(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+    const execArgv = this.entry.endsWith('.ts') ? ['--import', pathToFileURL(requireHere.resolve('tsx')).href] : [];
+    const child: ChildProcess = fork(this.entry, [], { execArgv, env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    const send = (m: JobControl) => {
+      if (child.connected) child.send(m);
+    };
+    const done = new Promise<JobResult>((resolve, reject) => {
+      let settled = false;
+      child.on('message', (message) => {
+        const event = message as JobEvent;
+        if (event.type === 'result') {
+          settled = true;
+          resolve(event.result);
+          if (child.connected) child.disconnect();
+        } else if (event.type === 'error') {
+          settled = true;
+          reject(new JobError(event.message, event.code));
+          if (child.connected) child.disconnect();
+        }
+        onEvent(event);
+      });
+      child.on('error', (err) => {
+        if (!settled) {
+          settled = true;
+          reject(new JobError(`could not start the trainer process: ${err.message}`, 'crash'));
+        }
+      });
+      child.on('exit', (code, signal) => {
+        if (settled) return;
+        settled = true;
+        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const detail = lastErrorLine(stderr);
+        reject(new JobError(`the trainer process ${how}${detail ? `: ${detail}` : ''}`, 'crash'));
+      });
+    });
+    child.send({ type: 'start', job });
+    return {
+      pause: () => send({ type: 'pause' }),
+      resume: () => send({ type: 'resume' }),
+      stop: () => send({ type: 'stop' }),
+      kill: () => child.kill('SIGKILL'),
+      get pid() {
+        return child.pid;
+      },
+      done,
+    };
+  }
+}
+
+function lastErrorLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const error = lines.reverse().find((l) => /error/i.test(l));
+  return (error ?? lines[0] ?? '').slice(0, 300);
+}

@@ -1,0 +1,150 @@
+/**
+ * Messages between a caller (CLI, Electron main, browser-mode server) and a trainer process.
+ * Plain data only: they cross process boundaries as structured clones or JSON.
+ */
+import type { GlimpseTrace } from './trace';
+
+export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+export interface TrainJob {
+  kind: 'train';
+  home: string;
+  /** New run: its config (already validated) and name; or resume an existing run. */
+  config?: Record<string, unknown>;
+  name?: string;
+  resume?: string;
+  dataDir?: string;
+  backend?: BackendRequest;
+  /** Stop after this many optimizer steps in total (for quick checks and tests). */
+  maxSteps?: number;
+}
+
+/** Where the model comes from: a run (its best checkpoint unless named), or a model folder. */
+export interface ModelRef {
+  home: string;
+  run?: string;
+  checkpoint?: string;
+  modelDir?: string;
+}
+
+export interface EvalJob {
+  kind: 'evaluate';
+  model: ModelRef;
+  dataDir?: string;
+  backend?: BackendRequest;
+  mcSamples?: number;
+  /** Evaluate only the first N test images. */
+  limit?: number;
+  /** Record the result in the run's meta.json (when the model is a run). */
+  record?: boolean;
+}
+
+export interface TraceJob {
+  kind: 'trace';
+  model: ModelRef;
+  indices: number[];
+  mode: 'mean' | 'sampled';
+  dataDir?: string;
+  backend?: BackendRequest;
+  seed?: number;
+  /** Save the traces into the run's traces/ folder under this name. */
+  saveAs?: string;
+}
+
+export interface BenchJob {
+  kind: 'bench';
+  presets: string[];
+  backend?: BackendRequest;
+  steps: number;
+  workers?: number;
+}
+
+export type Job = TrainJob | EvalJob | TraceJob | BenchJob;
+
+export interface ProgressEvent {
+  type: 'progress';
+  runId: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  epochs: number;
+  loss: number;
+  crossEntropy: number;
+  reinforce: number;
+  baselineLoss: number;
+  reward: number;
+  baseline: number;
+  trainAccuracy: number;
+  learningRate: number;
+  imagesPerSecond: number;
+  etaSeconds: number;
+  elapsedSeconds: number;
+}
+
+export interface EpochEvent {
+  type: 'epoch';
+  runId: string;
+  epoch: number;
+  step: number;
+  validationAccuracy: number;
+  bestValidationAccuracy: number;
+  trainAccuracy: number;
+  seconds: number;
+}
+
+export interface EvalSummary {
+  accuracy: number;
+  error: number;
+  accuracyMC: number;
+  errorMC: number;
+  mcSamples: number;
+  count: number;
+  perClass: number[];
+  confusion: number[][];
+  seconds: number;
+  checkpoint: string;
+  dataset: string;
+}
+
+export interface TrainSummary {
+  runId: string;
+  status: 'completed' | 'stopped';
+  steps: number;
+  epochs: number;
+  bestValidationAccuracy: number;
+  test?: EvalSummary;
+  trainSeconds: number;
+}
+
+export interface BenchResult {
+  preset: string;
+  backend: string;
+  workers: number;
+  batchSize: number;
+  trainImagesPerSecond: number;
+  stepMs: number;
+  glimpseMsPerStep: number;
+  dataMsPerBatch: number;
+  evalSeconds10k: number;
+  evalImagesPerSecond: number;
+}
+
+export type JobEvent =
+  | { type: 'backend'; name: string; reason: string; skipped: { name: string; error: string }[] }
+  | { type: 'run'; runId: string; runDir: string; resumedFrom?: { step: number; epoch: number } }
+  | { type: 'status'; status: 'running' | 'paused' | 'stopping' }
+  | { type: 'log'; message: string }
+  | ProgressEvent
+  | EpochEvent
+  | { type: 'evaluating'; what: string; done: number; total: number }
+  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | BenchResult[] }
+  | { type: 'error'; message: string; code?: string };
+
+/** Sent to a running job. */
+export type JobControl = { type: 'pause' } | { type: 'resume' } | { type: 'stop' };
+
+/** Sent by the caller to start a trainer process's one job. */
+export interface StartMessage {
+  type: 'start';
+  job: Job;
+}

@@ -1,0 +1,89 @@
+/** Throughput of training and evaluation per preset, measured on real data (`saccade bench`). */
+import { presetConfig } from '../core/config';
+import { evaluate } from '../core/evaluate';
+import { retinaSpecOf } from '../core/model';
+import { Ram } from '../core/ram';
+import { extractGlimpses, integralImages, retinaLength } from '../core/retina';
+import { Rng } from '../core/rng';
+import { renderBatch } from '../data/tasks';
+import type { BenchJob, BenchResult } from '../shared/jobs';
+import type { BackendChoice } from './backend';
+import type { JobContext } from './job-context';
+import { loadSourceData, prepareRunData } from './run-data';
+
+const WARMUP_STEPS = 5;
+
+export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: JobContext): Promise<BenchResult[]> {
+  const source = await loadSourceData();
+  const results: BenchResult[] = [];
+  for (const preset of job.presets) {
+    const config = presetConfig(preset);
+    const data = prepareRunData(config, source);
+    const images = data.trainImages(0);
+    const B = config.batchSize;
+    const px = data.validation.imageSize ** 2;
+    const batch = new Float32Array(B * px);
+    const idx = new Uint32Array(B);
+    const labels = new Int32Array(B);
+    const rng = new Rng(7);
+    const fill = () => {
+      for (let i = 0; i < B; i++) {
+        idx[i] = data.trainIndices[rng.int(data.trainIndices.length)];
+        labels[i] = source.train.labels[idx[i]];
+      }
+      renderBatch(images, idx, batch);
+    };
+    const ram = new Ram(config);
+    try {
+      for (let s = 0; s < WARMUP_STEPS; s++) {
+        fill();
+        ram.trainBatch(batch, labels);
+      }
+      let dataMs = 0;
+      const t0 = performance.now();
+      for (let s = 0; s < job.steps; s++) {
+        const d0 = performance.now();
+        fill();
+        dataMs += performance.now() - d0;
+        ram.trainBatch(batch, labels);
+        if (s % 10 === 9) {
+          ctx.emit({ type: 'log', message: `${preset}: ${s + 1}/${job.steps} steps` });
+          await ctx.checkpoint();
+        }
+      }
+      const trainMs = performance.now() - t0;
+
+      // The retina alone, for one step's glimpses of every image in the batch.
+      const spec = retinaSpecOf(config);
+      const locs = new Float32Array(B * 2).map(() => rng.next() * 2 - 1);
+      const patches = new Float32Array(B * retinaLength(spec));
+      const g0 = performance.now();
+      const reps = 20;
+      for (let r = 0; r < reps; r++) {
+        const sat = integralImages(batch, B, spec.imageSize);
+        for (let t = 0; t < config.glimpses; t++) extractGlimpses(spec, batch, sat, B, locs, patches);
+      }
+      const glimpseMs = (performance.now() - g0) / reps;
+
+      ctx.emit({ type: 'log', message: `${preset}: evaluating ${data.test.count} test images` });
+      const ev = evaluate(ram, data.test, 'mean');
+      const result: BenchResult = {
+        preset,
+        backend: backend.name,
+        workers: 1,
+        batchSize: B,
+        trainImagesPerSecond: (job.steps * B) / (trainMs / 1000),
+        stepMs: trainMs / job.steps,
+        glimpseMsPerStep: glimpseMs,
+        dataMsPerBatch: dataMs / job.steps,
+        evalSeconds10k: ev.seconds * (10000 / data.test.count),
+        evalImagesPerSecond: data.test.count / ev.seconds,
+      };
+      results.push(result);
+      ctx.emit({ type: 'log', message: `${preset}: ${result.trainImagesPerSecond.toFixed(0)} training images/s, test set in ${result.evalSeconds10k.toFixed(2)} s` });
+    } finally {
+      ram.dispose();
+    }
+  }
+  return results;
+}

@@ -1,0 +1,99 @@
+/** Evaluation and glimpse traces of a trained model on the built-in test set or a user's t10k files. */
+import { evaluate, type EvalResult, type EvalSet } from '../core/evaluate';
+import { Ram } from '../core/ram';
+import { Rng } from '../core/rng';
+import type { EvalJob, EvalSummary, TraceJob } from '../shared/jobs';
+import type { GlimpseTrace } from '../shared/trace';
+import { RunStore } from '../storage';
+import type { JobContext } from './job-context';
+import { loadModel, type LoadedModel } from './model-ref';
+import { loadExternalTestSet, loadSourceData, prepareRunData } from './run-data';
+import { renderTaskUint8, TaskGenerator, taskSpec } from '../data/tasks';
+import { TEST_SEED } from './run-data';
+import { DataError } from '../data/idx';
+
+export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string, dataset: string): EvalSummary {
+  return {
+    accuracy: mean.accuracy,
+    error: 1 - mean.accuracy,
+    accuracyMC: mc.accuracy,
+    errorMC: 1 - mc.accuracy,
+    mcSamples: mc.samples,
+    count: mean.count,
+    perClass: mean.perClass,
+    confusion: mean.confusion,
+    seconds: mean.seconds + mc.seconds,
+    checkpoint,
+    dataset,
+  };
+}
+
+interface TestImages {
+  set: EvalSet;
+  /** Grey 0..255 image of test item i, as the model sees it. */
+  pixels(i: number): Uint8Array;
+  name: string;
+}
+
+async function testImages(model: LoadedModel, dataDir: string | undefined): Promise<TestImages> {
+  if (dataDir) {
+    const { set, images } = await loadExternalTestSet(dataDir, model.config);
+    const px = set.imageSize * set.imageSize;
+    return { set, pixels: (i) => images.images.slice(i * px, (i + 1) * px), name: images.source };
+  }
+  const source = await loadSourceData(model.dataDir);
+  const data = prepareRunData({ ...model.config, validationSize: 0 }, source);
+  const gen = new TaskGenerator(taskSpec(model.config.task), source.test, TEST_SEED);
+  return { set: data.test, pixels: (i) => renderTaskUint8(gen, i), name: `${model.config.task} test set (${source.bundled ? 'bundled MNIST' : source.source})` };
+}
+
+function limited(set: EvalSet, limit: number | undefined): EvalSet {
+  if (limit === undefined || limit >= set.count) return set;
+  return { ...set, count: Math.max(0, limit) };
+}
+
+export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSummary> {
+  const model = loadModel(job.model);
+  const { set: fullSet, name } = await testImages(model, job.dataDir);
+  const set = limited(fullSet, job.limit);
+  const ram = new Ram(model.config, model.weights);
+  try {
+    ctx.emit({ type: 'log', message: `evaluating ${model.label} on ${set.count} images of ${name}` });
+    const mean = evaluate(ram, set, 'mean', { onBatch: (done) => ctx.emit({ type: 'evaluating', what: 'mean locations', done, total: set.count }) });
+    await ctx.checkpoint();
+    const samples = job.mcSamples ?? model.config.mcSamples;
+    const mc = evaluate(ram, set, 'sampled', { samples, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
+    const summary = evalSummary(mean, mc, model.checkpoint, name);
+    if (job.record && model.runId && !job.dataDir && set.count === fullSet.count) {
+      new RunStore(job.model.home).updateMeta(model.runId, {
+        test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: model.checkpoint },
+      });
+    }
+    return summary;
+  } finally {
+    ram.dispose();
+  }
+}
+
+export async function runTraceJob(job: TraceJob, ctx: JobContext): Promise<GlimpseTrace[]> {
+  const model = loadModel(job.model);
+  const { set, pixels } = await testImages(model, job.dataDir);
+  for (const i of job.indices) {
+    if (!Number.isInteger(i) || i < 0 || i >= set.count) {
+      throw new DataError(`test image ${i} does not exist (the test set has ${set.count} images: 0 to ${set.count - 1})`);
+    }
+  }
+  const px = set.imageSize * set.imageSize;
+  const images = new Float32Array(job.indices.length * px);
+  set.render(job.indices, images);
+  const ram = new Ram(model.config, model.weights);
+  try {
+    const meta = job.indices.map((index) => ({ index, label: set.labels[index], pixels: pixels(index) }));
+    const traces = ram.trace(images, meta, job.mode, new Rng(job.seed ?? 1));
+    if (job.saveAs && model.runId) new RunStore(job.model.home).saveTrace(model.runId, job.saveAs, traces);
+    ctx.emit({ type: 'log', message: `traced ${traces.length} images with ${model.label}` });
+    return traces;
+  } finally {
+    ram.dispose();
+  }
+}

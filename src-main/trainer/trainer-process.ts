@@ -1,0 +1,48 @@
+/**
+ * The trainer process: a Node child (fork) or an Electron utilityProcess. It runs one job and
+ * reports by messages, so training never blocks a UI or the caller's event loop, and a crash here
+ * is reported by the parent instead of taking it down.
+ */
+import type { JobControl, JobEvent, StartMessage } from '../shared/jobs';
+import { MessageJobContext } from './job-context';
+import { errorMessage, runJob } from './run-job';
+
+interface ParentPort {
+  on(event: 'message', listener: (message: unknown) => void): void;
+  postMessage(message: unknown): void;
+}
+
+/** Electron's utilityProcess exposes process.parentPort; a Node fork has process.send. */
+function connect(): { send(event: JobEvent): void; onMessage(listener: (message: unknown) => void): void } {
+  const electronPort = (process as unknown as { parentPort?: ParentPort }).parentPort;
+  if (electronPort) {
+    return {
+      send: (event) => electronPort.postMessage(event),
+      onMessage: (listener) => electronPort.on('message', (e) => listener((e as { data: unknown }).data)),
+    };
+  }
+  if (!process.send) throw new Error('trainer-process must be started with an IPC channel (fork or utilityProcess)');
+  return {
+    send: (event) => process.send!(event),
+    onMessage: (listener) => process.on('message', listener),
+  };
+}
+
+const port = connect();
+const ctx = new MessageJobContext((event) => port.send(event));
+let started = false;
+
+port.onMessage((message) => {
+  const m = message as StartMessage | JobControl;
+  if (m.type === 'start' && !started) {
+    started = true;
+    runJob(m.job, ctx)
+      .catch((err: unknown) => port.send({ type: 'error', message: errorMessage(err), code: (err as { name?: string }).name }))
+      .finally(() => {
+        // The parent disconnects once it has the last message; leave anyway if it never does.
+        setTimeout(() => process.exit(0), 10_000).unref();
+      });
+  } else if (m.type === 'pause') ctx.pause();
+  else if (m.type === 'resume') ctx.resume();
+  else if (m.type === 'stop') ctx.stop();
+});
