@@ -13,6 +13,7 @@ import type { GlimpseTrace } from '../shared/trace';
 import { RunStore, defaultHome, writeFileAtomic } from '../storage';
 import { camel, kebab, Options, parseArgs, parseIndexList, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
+import { serve } from './serve';
 import { USAGE, COMMAND_HELP } from './usage';
 
 /** The reference implementation's flag names, accepted as aliases. */
@@ -33,6 +34,8 @@ interface Io {
 }
 
 export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
+  // The browser mode has flags of its own (--no-open, --rebuild).
+  if (argv[0] === 'serve') return serve(argv.slice(1), io);
   let parsed;
   try {
     parsed = parseArgs(argv);
@@ -73,7 +76,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'bench':
         return await cli.bench();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, presets, bench)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, presets, bench, serve)`);
     }
   } catch (err) {
     return fail(io, err);
@@ -153,12 +156,13 @@ class Cli {
     const name = this.opts.string('name') ?? preset;
     const dataDir = this.opts.string('data');
     const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
+    const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     const backend = this.backend();
     this.opts.rejectUnknown('train');
     if (this.positionals.length) throw new UsageError(`train takes no positional arguments (got '${this.positionals[0]}')`);
     if (dataDir && !fs.existsSync(dataDir)) throw new UsageError(`--data ${dataDir}: no such folder`);
     const summary = await this.follow((on) =>
-      this.engine.train({ home: this.home, config: { ...config }, name, dataDir: dataDir && path.resolve(dataDir), backend, maxSteps }, on),
+      this.engine.train({ home: this.home, config: { ...config }, name, dataDir: dataDir && path.resolve(dataDir), backend, maxSteps, workers }, on),
     );
     return this.reportTrain(summary);
   }
@@ -167,10 +171,11 @@ class Cli {
     const run = this.positionals[0] ?? this.opts.string('run');
     const backend = this.backend();
     const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
+    const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     this.opts.rejectUnknown('resume');
     if (!run) throw new UsageError('resume needs a run id (see saccade runs)');
     new RunStore(this.home).getRun(run);
-    const summary = await this.follow((on) => this.engine.train({ home: this.home, resume: run, backend, maxSteps }, on));
+    const summary = await this.follow((on) => this.engine.train({ home: this.home, resume: run, backend, maxSteps, workers }, on));
     return this.reportTrain(summary);
   }
 
@@ -340,17 +345,18 @@ class Cli {
     const presets = (this.opts.string('presets') ?? this.opts.string('preset') ?? 'centered').split(',').map((p) => p.trim());
     for (const p of presets) presetConfig(p);
     const steps = this.opts.number('steps', { integer: true, min: 1, max: 100000 }) ?? 60;
+    const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     const backend = this.backend();
     this.opts.rejectUnknown('bench');
-    const results = await this.follow((on) => this.engine.bench({ presets, steps, backend }, on));
+    const results = await this.follow((on) => this.engine.bench({ presets, steps, backend, workers }, on));
     if (this.mode === 'json') {
       this.printJson({ type: 'summary', results });
       return 0;
     }
-    this.print('preset        backend  batch  train img/s  step ms  retina ms/step  data ms/batch  eval 10k s');
+    this.print('preset        backend  workers  batch  train img/s  step ms  retina ms/step  data ms/batch  eval 10k s');
     for (const r of results) {
       this.print(
-        `${r.preset.padEnd(13)} ${r.backend.padEnd(8)} ${String(r.batchSize).padStart(5)}  ${r.trainImagesPerSecond.toFixed(0).padStart(11)}  ` +
+        `${r.preset.padEnd(13)} ${r.backend.padEnd(8)} ${String(r.workers).padStart(7)}  ${String(r.batchSize).padStart(5)}  ${r.trainImagesPerSecond.toFixed(0).padStart(11)}  ` +
           `${r.stepMs.toFixed(1).padStart(7)}  ${r.glimpseMsPerStep.toFixed(2).padStart(14)}  ${r.dataMsPerBatch.toFixed(2).padStart(13)}  ${r.evalSeconds10k.toFixed(2).padStart(10)}`,
       );
     }

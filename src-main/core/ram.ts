@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RamConfig } from './config';
 import { Adam, clipByGlobalNorm, learningRateAt } from './adam';
+import { computeGradientsByHand } from './backprop';
 import { episodeLosses } from './losses';
 import { runEpisode, retinaSpecOf, type LocationMode } from './model';
 import {
@@ -30,6 +31,18 @@ export interface StepStats {
   baseline: number;
   gradNorm: number;
   learningRate: number;
+}
+
+/** A share of a batch's gradients (in the order of the params), with its loss statistics. */
+export interface GradientPart {
+  count: number;
+  grads: (tf.Tensor | Float32Array)[];
+  loss: number;
+  crossEntropy: number;
+  reinforce: number;
+  baselineLoss: number;
+  reward: number;
+  baseline: number;
 }
 
 export interface ModelState {
@@ -67,12 +80,26 @@ export class Ram {
 
   /** One optimizer step on a batch (images: count * imageSize^2 floats in [0, 1]). */
   trainBatch(images: Float32Array, labels: Int32Array): StepStats {
+    const part = this.computeGradients(images, labels);
+    return this.applyGradients([part]);
+  }
+
+  /**
+   * Gradients of the hybrid loss on (part of) a batch, without touching the weights: a
+   * data-parallel worker computes these on its share and the owner of the optimizer averages.
+   * Uses the hand-written backward pass (same values as the tape's, about 3x fewer kernels).
+   */
+  computeGradients(images: Float32Array, labels: Int32Array): GradientPart {
+    return computeGradientsByHand(this.params, this.config, images, labels, this.rng);
+  }
+
+  /** The same gradients through tfjs's autodiff tape: the reference the fast path is tested against. */
+  computeGradientsOnTape(images: Float32Array, labels: Int32Array): GradientPart {
     const count = labels.length;
-    const learningRate = this.learningRate();
     let reward: Float32Array = new Float32Array(0);
     let baseline = 0;
-    const { values, grads, kept } = tf.tidy(() => {
-      let terms: tf.Tensor | undefined;
+    let terms: tf.Tensor | undefined;
+    const grads = tf.tidy(() => {
       const { grads: g } = tf.variableGrads(() => {
         const episode = runEpisode(this.params, this.config, { images, count }, {
           mode: 'sampled',
@@ -87,18 +114,57 @@ export class Ram {
         terms = tf.keep(tf.stack([total, losses.crossEntropy, losses.reinforce, losses.baseline]));
         return total;
       }, this.vars);
-      const ordered = this.vars.map((v) => g[v.name]);
-      const { clipped, norm } = clipByGlobalNorm(ordered, this.config.gradClipNorm);
-      return { values: tf.concat([terms!, tf.reshape(norm, [1])]), grads: clipped, kept: terms };
+      return this.vars.map((v) => g[v.name]);
     });
-    this.optimizer.apply(grads, learningRate);
-    const [loss, crossEntropy, reinforce, baselineLoss, gradNorm] = Array.from(values.dataSync());
-    values.dispose();
-    tf.dispose(kept);
-    tf.dispose(grads);
+    const [loss, crossEntropy, reinforce, baselineLoss] = Array.from(terms!.dataSync());
+    terms!.dispose();
     let rewardSum = 0;
     for (const r of reward) rewardSum += r;
-    return { loss, crossEntropy, reinforce, baselineLoss, reward: rewardSum / count, baseline, gradNorm, learningRate };
+    return { count, grads, loss, crossEntropy, reinforce, baselineLoss, reward: rewardSum / count, baseline };
+  }
+
+  /**
+   * Averages the parts' gradients (weighted by their share of the batch), clips the global norm
+   * and takes one Adam step. Parts may hold tensors or plain arrays (from another thread).
+   */
+  applyGradients(parts: GradientPart[]): StepStats {
+    const learningRate = this.learningRate();
+    const total = parts.reduce((a, p) => a + p.count, 0);
+    const mean = (key: 'loss' | 'crossEntropy' | 'reinforce' | 'baselineLoss' | 'reward' | 'baseline') =>
+      parts.reduce((a, p) => a + p[key] * p.count, 0) / total;
+    const { clipped, normTensor } = tf.tidy(() => {
+      const averaged = this.vars.map((v, i) => {
+        const terms = parts.map((p) => {
+          const g = p.grads[i];
+          const t = g instanceof tf.Tensor ? g : tf.tensor(g, v.shape);
+          return parts.length === 1 ? t : tf.mul(t, p.count / total);
+        });
+        return terms.length === 1 ? terms[0] : tf.addN(terms);
+      });
+      const { clipped: c, norm } = clipByGlobalNorm(averaged, this.config.gradClipNorm);
+      return { clipped: c, normTensor: norm };
+    });
+    this.optimizer.apply(clipped, learningRate);
+    const gradNorm = normTensor.dataSync()[0];
+    tf.dispose([...clipped, normTensor]);
+    for (const p of parts) for (const g of p.grads) if (g instanceof tf.Tensor) g.dispose();
+    return {
+      loss: mean('loss'),
+      crossEntropy: mean('crossEntropy'),
+      reinforce: mean('reinforce'),
+      baselineLoss: mean('baselineLoss'),
+      reward: mean('reward'),
+      baseline: mean('baseline'),
+      gradNorm,
+      learningRate,
+    };
+  }
+
+  /** Gradients as plain arrays (to send to the optimizer's owner); disposes the tensors. */
+  static gradientsToArrays(part: GradientPart): GradientPart {
+    const grads = part.grads.map((g) => (g instanceof tf.Tensor ? (g.dataSync() as Float32Array) : g));
+    for (const g of part.grads) if (g instanceof tf.Tensor) g.dispose();
+    return { ...part, grads };
   }
 
   /**
@@ -166,6 +232,16 @@ export class Ram {
       });
     });
     return traces;
+  }
+
+  /** The weights as plain arrays, in the order of PARAM_NAMES. */
+  weightArrays(): Float32Array[] {
+    return this.vars.map((v) => v.dataSync() as Float32Array);
+  }
+
+  /** Overwrites the weights (a data-parallel worker follows the optimizer's owner this way). */
+  setWeightArrays(arrays: Float32Array[]): void {
+    tf.tidy(() => this.vars.forEach((v, i) => v.assign(tf.tensor(arrays[i], v.shape))));
   }
 
   readState(): ModelState {

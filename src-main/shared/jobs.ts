@@ -17,6 +17,8 @@ export interface TrainJob {
   backend?: BackendRequest;
   /** Stop after this many optimizer steps in total (for quick checks and tests). */
   maxSteps?: number;
+  /** Threads sharing each batch (default: 2 on wasm/cpu with 2+ cores, 1 on native TensorFlow). */
+  workers?: number;
 }
 
 /** Where the model comes from: a run (its best checkpoint unless named), or a model folder. */
@@ -59,7 +61,35 @@ export interface BenchJob {
   workers?: number;
 }
 
-export type Job = TrainJob | EvalJob | TraceJob | BenchJob;
+/** Test images a model gets wrong (mean locations), in test-set order. */
+export interface MisclassifiedJob {
+  kind: 'misclassified';
+  model: ModelRef;
+  dataDir?: string;
+  backend?: BackendRequest;
+  /** Stop after this many wrong ones. */
+  limit: number;
+}
+
+/** Only picks the backend and reports it (what a new run would use). */
+export interface ProbeJob {
+  kind: 'probe';
+  backend?: BackendRequest;
+}
+
+export interface Misclassified {
+  index: number;
+  label: number;
+  prediction: number;
+}
+
+export interface BackendInfo {
+  name: string;
+  reason: string;
+  skipped: { name: string; error: string }[];
+}
+
+export type Job = TrainJob | EvalJob | TraceJob | BenchJob | MisclassifiedJob | ProbeJob;
 
 export interface ProgressEvent {
   type: 'progress';
@@ -137,7 +167,7 @@ export type JobEvent =
   | ProgressEvent
   | EpochEvent
   | { type: 'evaluating'; what: string; done: number; total: number }
-  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | BenchResult[] }
+  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | BenchResult[] | Misclassified[] | BackendInfo }
   | { type: 'error'; message: string; code?: string };
 
 /** Sent to a running job. */

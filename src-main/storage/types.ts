@@ -12,7 +12,7 @@ export interface RunMeta {
   /** The full hyperparameter object; opaque to storage. */
   config: Record<string, unknown>;
   dataset: { source: string; train: number; validation: number; test: number };
-  backend?: { name: string; reason?: string };
+  backend?: { name: string; reason?: string; workers?: number };
   versions?: Record<string, string>;
   seed: number;
   timings?: { startedAt?: string; endedAt?: string; trainSeconds?: number };

@@ -9,6 +9,7 @@ import { renderBatch } from '../data/tasks';
 import type { BenchJob, BenchResult } from '../shared/jobs';
 import type { BackendChoice } from './backend';
 import type { JobContext } from './job-context';
+import { DataParallelTrainer, defaultWorkers } from './data-parallel';
 import { loadSourceData, prepareRunData } from './run-data';
 
 const WARMUP_STEPS = 5;
@@ -34,10 +35,12 @@ export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: Jo
       renderBatch(images, idx, batch);
     };
     const ram = new Ram(config);
+    const workers = job.workers ?? defaultWorkers(backend.name);
+    const trainer = await DataParallelTrainer.start(ram, config, backend.name, workers, ram.readState().weights);
     try {
       for (let s = 0; s < WARMUP_STEPS; s++) {
         fill();
-        ram.trainBatch(batch, labels);
+        await trainer.trainBatch(batch, labels, s);
       }
       let dataMs = 0;
       const t0 = performance.now();
@@ -45,7 +48,7 @@ export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: Jo
         const d0 = performance.now();
         fill();
         dataMs += performance.now() - d0;
-        ram.trainBatch(batch, labels);
+        await trainer.trainBatch(batch, labels, s);
         if (s % 10 === 9) {
           ctx.emit({ type: 'log', message: `${preset}: ${s + 1}/${job.steps} steps` });
           await ctx.checkpoint();
@@ -70,7 +73,7 @@ export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: Jo
       const result: BenchResult = {
         preset,
         backend: backend.name,
-        workers: 1,
+        workers: trainer.workers,
         batchSize: B,
         trainImagesPerSecond: (job.steps * B) / (trainMs / 1000),
         stepMs: trainMs / job.steps,
@@ -82,6 +85,7 @@ export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: Jo
       results.push(result);
       ctx.emit({ type: 'log', message: `${preset}: ${result.trainImagesPerSecond.toFixed(0)} training images/s, test set in ${result.evalSeconds10k.toFixed(2)} s` });
     } finally {
+      await trainer.close();
       ram.dispose();
     }
   }

@@ -16,6 +16,7 @@ import type { JobContext } from './job-context';
 import { loadSourceData, prepareRunData, type RunData } from './run-data';
 import { evalSummary } from './eval-job';
 import { versions } from './versions';
+import { DataParallelTrainer, defaultWorkers } from './data-parallel';
 
 /** Epoch checkpoints kept besides the best one (older ones are pruned to bound disk use). */
 const KEEP_EPOCH_CHECKPOINTS = 3;
@@ -74,7 +75,7 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
       error: undefined,
     });
     if (resume) store.appendMetric(meta.id, { step: resume.optimizer.step, epoch: resume.epoch, time: Date.now(), resumed: 1 });
-    return await trainLoop(store, meta, config, data, job, ctx, resume);
+    return await trainLoop(store, meta, config, data, job, ctx, resume, backend);
   } catch (err) {
     store.updateMeta(meta.id, { status: 'failed', error: err instanceof Error ? err.message : String(err) });
     throw err;
@@ -124,6 +125,7 @@ async function trainLoop(
   job: TrainJob,
   ctx: JobContext,
   resume: Resume | undefined,
+  backend: BackendChoice,
 ): Promise<TrainSummary> {
   const id = meta.id;
   const B = config.batchSize;
@@ -133,6 +135,9 @@ async function trainLoop(
   const totalSteps = Math.min(stepsPerEpoch * config.epochs, job.maxSteps ?? Infinity);
   const ram = new Ram(config, resume?.weights);
   if (resume) ram.loadOptimizerState(resume.optimizer);
+  const workers = job.workers ?? defaultWorkers(backend.name);
+  const trainer = await DataParallelTrainer.start(ram, config, backend.name, workers, ram.readState().weights);
+  store.updateMeta(id, { backend: { name: backend.name, reason: backend.reason, workers: trainer.workers } });
 
   let epoch = resume?.epoch ?? 0;
   let stepInEpoch = resume?.stepInEpoch ?? 0;
@@ -188,7 +193,7 @@ async function trainLoop(
           labels[i] = data.source.train.labels[src];
         }
         renderBatch(images, batchIdx, batch);
-        const stats = ram.trainBatch(batch, labels);
+        const stats = await trainer.trainBatch(batch, labels, (config.seed * 1_000_003 + ram.step) >>> 0);
         lastStats = stats;
         stepInEpoch += 1;
         window.steps += 1;
@@ -290,6 +295,7 @@ async function trainLoop(
       trainSeconds,
     };
   } finally {
+    await trainer.close();
     ram.dispose();
   }
 }

@@ -1,0 +1,120 @@
+/**
+ * Splits each batch between this thread and helper threads; the optimizer stays here. The
+ * average of the shares' gradients (weighted by size) is the full batch's gradient.
+ */
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { RamConfig } from '../core/config';
+import type { PlainTensors } from '../core/params';
+import type { GradientPart, Ram, StepStats } from '../core/ram';
+import type { BackendName } from './backend';
+import type { WorkerReply, WorkerRequest } from './grad-worker-protocol';
+
+/** Native TensorFlow already uses every core; wasm and cpu run on one thread each. */
+export function defaultWorkers(backend: BackendName): number {
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return 1;
+  const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(2, cores));
+}
+
+/** A worker thread running `entry`; from source, tsx's require hook is installed in it first. */
+function startWorker(entry: string): Worker {
+  if (!entry.endsWith('.ts')) return new Worker(entry);
+  const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js'));
+  const tsx = requireHere.resolve('tsx/cjs/api');
+  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true });
+}
+
+function workerEntry(): string {
+  const here = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'src-main/trainer/data-parallel.ts');
+  // From source the sibling is grad-worker.ts; in the electron-vite build it is grad-worker.js.
+  return path.join(path.dirname(here), here.endsWith('.ts') ? 'grad-worker.ts' : 'grad-worker.js');
+}
+
+class GradientThread {
+  private pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | undefined;
+  private failure: Error | undefined;
+
+  constructor(private readonly worker: Worker) {
+    worker.on('message', (reply: WorkerReply) => {
+      const p = this.pending;
+      this.pending = undefined;
+      if (!p) return;
+      if (reply.type === 'error') p.reject(new Error(`gradient thread: ${reply.message}`));
+      else p.resolve(reply);
+    });
+    const fail = (err: Error) => {
+      this.failure = err;
+      this.pending?.reject(err);
+      this.pending = undefined;
+    };
+    worker.on('error', (err) => fail(new Error(`gradient thread crashed: ${err.message}`)));
+    worker.on('exit', (code) => fail(new Error(`gradient thread exited with code ${code}`)));
+  }
+
+  request(message: WorkerRequest, transfer: ArrayBuffer[] = []): Promise<WorkerReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending = { resolve, reject };
+      this.worker.postMessage(message, transfer);
+    });
+  }
+
+  terminate(): Promise<number> {
+    this.worker.removeAllListeners('exit');
+    return this.worker.terminate();
+  }
+}
+
+export class DataParallelTrainer {
+  private constructor(
+    private readonly ram: Ram,
+    private readonly threads: GradientThread[],
+  ) {}
+
+  /** Starts `workers - 1` helper threads holding replicas of `ram`'s current weights. */
+  static async start(ram: Ram, config: RamConfig, backend: BackendName, workers: number, weights: PlainTensors): Promise<DataParallelTrainer> {
+    const threads: GradientThread[] = [];
+    for (let i = 1; i < workers; i++) {
+      const thread = new GradientThread(startWorker(workerEntry()));
+      threads.push(thread);
+      await thread.request({ type: 'init', config: { ...config }, weights, backend });
+    }
+    return new DataParallelTrainer(ram, threads);
+  }
+
+  get workers(): number {
+    return this.threads.length + 1;
+  }
+
+  /** One optimizer step on the batch, shared out between the threads. */
+  async trainBatch(images: Float32Array, labels: Int32Array, seed: number): Promise<StepStats> {
+    if (this.threads.length === 0) return this.ram.trainBatch(images, labels);
+    const count = labels.length;
+    const shares = this.threads.length + 1;
+    const size = Math.ceil(count / shares);
+    const pixels = images.length / count;
+    const weights = this.ram.weightArrays();
+    const remote: Promise<WorkerReply>[] = this.threads.map((thread, i) => {
+      const from = (i + 1) * size;
+      const to = Math.min(count, from + size);
+      // Copies, so the caller's batch buffer can be refilled while the thread works.
+      const img = images.slice(from * pixels, to * pixels);
+      const lab = labels.slice(from, to);
+      return thread.request({ type: 'step', weights, images: img, labels: lab, seed: (seed + 7919 * (i + 1)) >>> 0 }, [img.buffer, lab.buffer]);
+    });
+    const local = this.ram.computeGradients(images.subarray(0, size * pixels), labels.subarray(0, size));
+    const parts: GradientPart[] = [local];
+    for (const reply of await Promise.all(remote)) {
+      if (reply.type !== 'gradients') throw new Error('gradient thread sent an unexpected reply');
+      parts.push(reply.part);
+    }
+    return this.ram.applyGradients(parts);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.threads.map((t) => t.terminate()));
+  }
+}
