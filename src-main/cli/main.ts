@@ -221,6 +221,10 @@ class Cli {
     else {
       this.printEval(summary);
       this.print(`per class: ${summary.perClass.map((a, c) => `${c}:${(100 * a).toFixed(1)}`).join(' ')}`);
+      this.print('confusion (rows: label, columns: prediction, mean locations):');
+      const width = Math.max(4, ...summary.confusion.flat().map((n) => String(n).length + 1));
+      this.print(`     ${summary.confusion.map((_, c) => String(c).padStart(width)).join('')}`);
+      summary.confusion.forEach((row, label) => this.print(`  ${String(label).padStart(2)} ${row.map((n) => String(n).padStart(width)).join('')}`));
       this.print(`evaluated in ${summary.seconds.toFixed(2)} s`);
     }
     return 0;

@@ -3,5 +3,5 @@ export { StorageError, toStorageError } from './errors';
 export { writeFileAtomic, writeJsonAtomic } from './atomic';
 export { appendJsonLine, readJsonLines, repairJsonl } from './jsonl';
 export { defaultHome, APP_NAME } from './paths';
-export { RunStore, makeRunId, epochCheckpointName, type LatestPointer } from './run-store';
+export { RunStore, makeRunId, epochCheckpointName, resolveResumes, type LatestPointer } from './run-store';
 export { readCheckpointDir, writeCheckpointDir, type CheckpointFile, type TensorEntry } from './checkpoint';

@@ -238,6 +238,15 @@ export class RunStore {
     return readJsonLines<MetricPoint>(path.join(this.runDir(idOrPrefix), METRICS));
   }
 
+  /**
+   * The run's history as it stands: where a run was resumed from a checkpoint (a line with
+   * `resumed: 1`), points logged after that checkpoint by the interrupted attempt are dropped,
+   * since the resumed run redoes those steps. The file itself is never rewritten.
+   */
+  readMetricHistory(idOrPrefix: string): MetricPoint[] {
+    return resolveResumes(this.readMetrics(idOrPrefix));
+  }
+
   metricsPath(idOrPrefix: string): string {
     return path.join(this.runDir(idOrPrefix), METRICS);
   }
@@ -423,4 +432,17 @@ function safeReaddir(dir: string): string[] {
   } catch {
     return [];
   }
+}
+
+/** Applies resume markers: each drops the earlier points past its step, and is itself dropped. */
+export function resolveResumes(points: MetricPoint[]): MetricPoint[] {
+  const out: MetricPoint[] = [];
+  for (const p of points) {
+    if (p.resumed === 1) {
+      while (out.length > 0 && out[out.length - 1].step > p.step) out.pop();
+      continue;
+    }
+    out.push(p);
+  }
+  return out;
 }
