@@ -8,7 +8,7 @@ export default defineConfig({
   main: {
     build: {
       // electron-store is ESM-only and imports electron: bundle it; keep every other dep external.
-      externalizeDeps: { exclude: ['electron-store'] },
+      externalizeDeps: { exclude: ['electron-store', 'conf'] },
       lib: {
         entry: {
           index: resolve(root, 'src-main/index.ts'),

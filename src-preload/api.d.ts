@@ -1,11 +1,11 @@
-/** What the preload exposes to the renderer as `window.saccade`. */
-export interface SaccadeApi {
-  /** The app's version (package.json). */
-  version(): Promise<string>;
-}
+/** What the preload exposes to the renderer as `window.saccade`: the SaccadeApi contract. */
+import type { SaccadeApi } from '../src-main/shared/api';
+
+export type { SaccadeApi };
 
 declare global {
   interface Window {
-    saccade: SaccadeApi;
+    /** Present in Electron only; the browser mode talks over a WebSocket instead. */
+    saccade?: SaccadeApi;
   }
 }

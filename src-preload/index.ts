@@ -1,9 +1,24 @@
-import { contextBridge, ipcRenderer } from 'electron';
-import type { SaccadeApi } from './api';
+/**
+ * Exposes exactly the SaccadeApi contract as window.saccade: one function per API method, each an
+ * invoke on its own channel, plus onTrainingEvent. The renderer never touches ipcRenderer.
+ */
+import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
+import { apiChannels, TRAINING_EVENT_CHANNEL } from '../src-main/electron/channels';
+import type { SaccadeApi, TrainingEvent } from '../src-main/shared/api';
 
-// A narrow, typed surface: the renderer never touches ipcRenderer itself.
-const api: SaccadeApi = {
-  version: () => ipcRenderer.invoke('app:version') as Promise<string>,
-};
+export function buildPreloadApi(): SaccadeApi {
+  const api: Record<string, unknown> = {};
+  for (const { method, channel } of apiChannels()) {
+    api[method] = (...args: unknown[]) => ipcRenderer.invoke(channel, ...args);
+  }
+  api['onTrainingEvent'] = (listener: (event: TrainingEvent) => void) => {
+    const wrapped = (_event: IpcRendererEvent, payload: TrainingEvent) => listener(payload);
+    ipcRenderer.on(TRAINING_EVENT_CHANNEL, wrapped);
+    return () => {
+      ipcRenderer.removeListener(TRAINING_EVENT_CHANNEL, wrapped);
+    };
+  };
+  return api as unknown as SaccadeApi;
+}
 
-contextBridge.exposeInMainWorld('saccade', api);
+contextBridge.exposeInMainWorld('saccade', buildPreloadApi());

@@ -12,6 +12,7 @@ commands:
   runs      list runs with their best, last and test accuracy
   presets   list presets and every setting with its default
   bench     training and evaluation speed per preset: [--presets centered,translated] [--steps 60]
+  serve     the studio in a browser: [--port 5178] [--host 127.0.0.1] [--no-open] [--rebuild]
 
 common options:
   --home DIR        where runs live (default: $SACCADE_HOME or the app's data folder)
@@ -44,3 +45,4 @@ images must have the model's image size.
   bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--json]\n`,
 };
 COMMAND_HELP.evaluate = COMMAND_HELP.eval;
+COMMAND_HELP.serve = `usage: saccade serve [--port N] [--host H] [--no-open] [--rebuild] [--home DIR]\n`;

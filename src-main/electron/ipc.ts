@@ -1,6 +1,9 @@
 /** IPC handlers for the renderer; every call checks that it comes from our own page. */
 import { app, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { pathToFileURL } from 'node:url';
+import type { SaccadeApi } from '../shared/api';
+import { errorPayload } from '../transports/ws-protocol';
+import { apiChannels, TRAINING_EVENT_CHANNEL } from './channels';
 import { rendererFile } from './paths';
 
 /** Origins our page may load from: the built index.html, or the dev server in development. */
@@ -24,20 +27,38 @@ function assertTrustedSender(event: IpcMainInvokeEvent): void {
   if (!isTrustedUrl(url)) throw new Error(`IPC refused: untrusted sender '${url}'`);
 }
 
-/** Registers a handler that validates its sender first. */
-function handle<A extends unknown[], R>(channel: string, fn: (...args: A) => R | Promise<R>): void {
-  ipcMain.handle(channel, (event, ...args) => {
-    assertTrustedSender(event);
-    return fn(...(args as A));
+let registered: (() => void) | undefined;
+
+/**
+ * Registers one validated handler per API method, calling `api`, and pushes training events to
+ * `win`. Errors cross as plain {name, message} (Electron would otherwise keep only the message).
+ * Returns the function that undoes it all.
+ */
+export function registerIpc(win: BrowserWindow, api: SaccadeApi): () => void {
+  if (registered) return registered;
+  const channels = apiChannels();
+  for (const { method, channel } of channels) {
+    ipcMain.handle(channel, async (event, ...args: unknown[]) => {
+      assertTrustedSender(event);
+      const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
+      try {
+        return await fn.apply(api, args);
+      } catch (err) {
+        const { name, message } = errorPayload(err);
+        const crossed = new Error(message);
+        crossed.name = name;
+        throw crossed;
+      }
+    });
+  }
+  // The trainer already throttles progress (<= 4 events/s): forward every event as it comes.
+  const unsubscribe = api.onTrainingEvent((payload) => {
+    if (!win.isDestroyed()) win.webContents.send(TRAINING_EVENT_CHANNEL, payload);
   });
-}
-
-let registered = false;
-
-/** Registers the app's IPC handlers once; `win` is the main window (for future push events). */
-export function registerIpc(win: BrowserWindow): void {
-  void win;
-  if (registered) return;
-  registered = true;
-  handle('app:version', () => app.getVersion());
+  registered = () => {
+    unsubscribe();
+    for (const { channel } of channels) ipcMain.removeHandler(channel);
+    registered = undefined;
+  };
+  return registered;
 }

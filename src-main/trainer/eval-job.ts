@@ -2,7 +2,8 @@
 import { evaluate, type EvalResult, type EvalSet } from '../core/evaluate';
 import { Ram } from '../core/ram';
 import { Rng } from '../core/rng';
-import type { EvalJob, EvalSummary, TraceJob } from '../shared/jobs';
+import type { EvalJob, EvalSummary, Misclassified, MisclassifiedJob, TraceJob } from '../shared/jobs';
+import { argmaxRows } from '../core/losses';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import type { JobContext } from './job-context';
@@ -93,6 +94,35 @@ export async function runTraceJob(job: TraceJob, ctx: JobContext): Promise<Glimp
     if (job.saveAs && model.runId) new RunStore(job.model.home).saveTrace(model.runId, job.saveAs, traces);
     ctx.emit({ type: 'log', message: `traced ${traces.length} images with ${model.label}` });
     return traces;
+  } finally {
+    ram.dispose();
+  }
+}
+
+/** The first `limit` test images the model gets wrong with its mean locations, in test-set order. */
+export async function runMisclassifiedJob(job: MisclassifiedJob, ctx: JobContext): Promise<Misclassified[]> {
+  const model = loadModel(job.model);
+  const { set } = await testImages(model, job.dataDir);
+  const ram = new Ram(model.config, model.weights);
+  const classes = model.config.classes;
+  const px = set.imageSize * set.imageSize;
+  const batch = 1000;
+  const images = new Float32Array(batch * px);
+  const wrong: Misclassified[] = [];
+  try {
+    for (let from = 0; from < set.count && wrong.length < job.limit; from += batch) {
+      const n = Math.min(batch, set.count - from);
+      const idx = Uint32Array.from({ length: n }, (_, i) => from + i);
+      set.render(idx, images.subarray(0, n * px));
+      const predictions = argmaxRows(ram.predict(images.subarray(0, n * px), n, 'mean'), n, classes);
+      for (let i = 0; i < n && wrong.length < job.limit; i++) {
+        const label = Number(set.labels[from + i]);
+        if (predictions[i] !== label) wrong.push({ index: from + i, label, prediction: predictions[i] });
+      }
+      ctx.emit({ type: 'evaluating', what: 'misclassified test images', done: from + n, total: set.count });
+      await ctx.checkpoint();
+    }
+    return wrong;
   } finally {
     ram.dispose();
   }

@@ -2,7 +2,7 @@
 import type { Job, JobEvent } from '../shared/jobs';
 import { describeBackend, selectBackend } from './backend';
 import { runBenchJob } from './bench-job';
-import { runEvalJob, runTraceJob } from './eval-job';
+import { runEvalJob, runMisclassifiedJob, runTraceJob } from './eval-job';
 import type { JobContext } from './job-context';
 import { runTrainJob } from './train-job';
 
@@ -23,6 +23,12 @@ export async function runJob(job: Job, ctx: JobContext): Promise<void> {
       break;
     case 'bench':
       result = await runBenchJob(job, backend, ctx);
+      break;
+    case 'misclassified':
+      result = await runMisclassifiedJob(job, ctx);
+      break;
+    case 'probe':
+      result = { name: backend.name, reason: backend.reason, skipped: backend.skipped };
       break;
   }
   ctx.emit({ type: 'result', result });

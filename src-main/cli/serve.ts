@@ -1,0 +1,243 @@
+/**
+ * `saccade serve`: the studio in a browser. Builds the renderer when its sources changed, then
+ * serves it and the API (WebSocket /api) on one port, behind a token printed in the URL.
+ */
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { StudioService } from '../services/studio-service';
+import { defaultHome } from '../storage';
+import { startWsServer, type RunningServer } from '../transports/ws-server';
+
+interface Io {
+  out: NodeJS.WritableStream;
+  err: NodeJS.WritableStream;
+}
+
+export interface ServeOptions {
+  port?: number;
+  host: string;
+  open: boolean;
+  rebuild: boolean;
+  home?: string;
+}
+
+export const DEFAULT_PORT = 5178;
+export const SERVE_USAGE = `usage: saccade serve [--port N] [--host H] [--no-open] [--rebuild] [--home DIR]
+
+Serves the studio to a browser at http://127.0.0.1:PORT/?token=... (default port ${DEFAULT_PORT},
+or a free one if it is taken; --port 0 picks a free one). The token is required for every request.
+--host 0.0.0.0 makes it reachable from other machines: anyone with the URL can train and delete runs.
+The renderer is built into out/renderer when its sources are newer (--rebuild forces it).
+`;
+
+/** The repository root: where package.json and src-renderer live. */
+export function appRoot(): string {
+  let dir = path.dirname(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'x'));
+  for (let i = 0; i < 6; i++) {
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'src-renderer'))) return dir;
+    dir = path.dirname(dir);
+  }
+  return process.cwd();
+}
+
+export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
+  const opts: ServeOptions = { host: '127.0.0.1', open: true, rebuild: false };
+  for (let i = 0; i < argv.length; i++) {
+    const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
+    const value = () => {
+      const v = inline ?? argv[++i];
+      if (v === undefined || v.startsWith('--')) throw new ServeUsageError(`${flag} needs a value`);
+      return v;
+    };
+    switch (flag) {
+      case '--port': {
+        const raw = value();
+        const port = Number(raw);
+        if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ServeUsageError(`--port must be 0 to 65535, not '${raw}'`);
+        opts.port = port;
+        break;
+      }
+      case '--host':
+        opts.host = value();
+        break;
+      case '--home':
+        opts.home = value();
+        break;
+      case '--no-open':
+        opts.open = false;
+        break;
+      case '--rebuild':
+        opts.rebuild = true;
+        break;
+      case '--help':
+      case '-h':
+        return 'help';
+      default:
+        throw new ServeUsageError(`serve: unknown option '${argv[i]}' (see saccade serve --help)`);
+    }
+  }
+  return opts;
+}
+
+export class ServeUsageError extends Error {
+  override name = 'UsageError';
+}
+
+function newestMtime(target: string): number {
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(target);
+  } catch {
+    return 0;
+  }
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  let newest = stat.mtimeMs;
+  for (const entry of fs.readdirSync(target)) {
+    if (entry === 'node_modules' || entry.startsWith('.')) continue;
+    newest = Math.max(newest, newestMtime(path.join(target, entry)));
+  }
+  return newest;
+}
+
+/** Sources the renderer bundle is made of (the UI, the shared contract, the WebSocket client's protocol). */
+export function rendererSources(root: string): string[] {
+  return [
+    path.join(root, 'src-renderer'),
+    path.join(root, 'src-main', 'shared'),
+    path.join(root, 'src-main', 'transports', 'ws-protocol.ts'),
+    path.join(root, 'svelte.config.mjs'),
+    path.join(root, 'electron.vite.config.ts'),
+  ];
+}
+
+export function rendererIsFresh(root: string, outDir: string): boolean {
+  const built = newestMtime(path.join(outDir, 'index.html'));
+  if (!built) return false;
+  return rendererSources(root).every((s) => newestMtime(s) <= built);
+}
+
+/**
+ * Builds the renderer like electron-vite's renderer build does (same root, plugin and input), in a
+ * child process: vite's handles then never keep the server alive, and a failed build shows its
+ * errors on stderr.
+ */
+export function buildRenderer(root: string, outDir: string): Promise<void> {
+  const script = `
+    import { build } from 'vite';
+    import { svelte } from '@sveltejs/vite-plugin-svelte';
+    const [root, outDir] = process.argv.slice(1);
+    const src = root + '/src-renderer';
+    try {
+      await build({
+        configFile: false, root: src, base: './', logLevel: 'warn',
+        plugins: [svelte({ configFile: root + '/svelte.config.mjs' })],
+        build: { outDir, emptyOutDir: true, rollupOptions: { input: { index: src + '/index.html' } } },
+      });
+    } catch (err) {
+      console.error(String(err && err.message || err));
+      process.exit(1);
+    }`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script, root, outDir], {
+      cwd: root,
+      // The child's stdout goes to our stderr: stdout carries only the URL line.
+      stdio: ['ignore', process.stderr, process.stderr],
+    });
+    child.on('error', reject);
+    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the renderer build failed (exit code ${code}); see the errors above`))));
+  });
+}
+
+export async function ensureRenderer(root: string, outDir: string, force: boolean, log: (line: string) => void): Promise<void> {
+  if (!force && rendererIsFresh(root, outDir)) return;
+  log(`saccade: building the renderer into ${path.relative(process.cwd(), outDir) || outDir} ...`);
+  await buildRenderer(root, outDir);
+}
+
+function openBrowser(url: string): void {
+  const [cmd, args] =
+    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+  try {
+    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    child.on('error', () => {});
+    child.unref();
+  } catch {
+    // No browser to open: the printed URL is enough.
+  }
+}
+
+function packageVersion(root: string): string {
+  try {
+    return (JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: string }).version ?? '0.0.0';
+  } catch {
+    return '0.0.0';
+  }
+}
+
+/** Starts the studio server; resolves once it listens (stop it with `close`). */
+export async function startStudioServer(
+  opts: ServeOptions,
+  log: (line: string) => void,
+): Promise<{ server: RunningServer; studio: StudioService; close(): Promise<void> }> {
+  const root = appRoot();
+  const outDir = path.join(root, 'out', 'renderer');
+  await ensureRenderer(root, outDir, opts.rebuild, log);
+  const home = path.resolve(opts.home ?? defaultHome());
+  const studio = await StudioService.create({ home, transport: 'websocket', version: packageVersion(root) });
+  const server = await startWsServer({
+    api: studio,
+    staticDir: outDir,
+    host: opts.host,
+    port: opts.port ?? DEFAULT_PORT,
+    fallbackPort: opts.port === undefined,
+  });
+  return {
+    server,
+    studio,
+    close: async () => {
+      await studio.shutdown();
+      await server.close();
+    },
+  };
+}
+
+export async function serve(argv: string[], io: Io): Promise<number> {
+  let opts: ServeOptions | 'help';
+  try {
+    opts = parseServeArgs(argv);
+  } catch (err) {
+    io.err.write(`saccade: error: ${(err as Error).message}\n`);
+    return 2;
+  }
+  if (opts === 'help') {
+    io.out.write(SERVE_USAGE);
+    return 0;
+  }
+  const log = (line: string) => io.err.write(`${line}\n`);
+  if (opts.host !== '127.0.0.1' && opts.host !== 'localhost' && opts.host !== '::1') {
+    log(`saccade: warning: listening on ${opts.host}: anyone who can reach this machine and has the URL can train, read and delete runs`);
+  }
+  let running: Awaited<ReturnType<typeof startStudioServer>>;
+  try {
+    running = await startStudioServer(opts, log);
+  } catch (err) {
+    io.err.write(`saccade: error: ${((err as Error).message ?? String(err)).split('\n')[0]}\n`);
+    return 1;
+  }
+  io.out.write(`Saccade studio: ${running.server.url}\n`);
+  log(`saccade: runs in ${running.studio.home}; Ctrl-C stops the server (live runs are stopped and checkpointed)`);
+  if (opts.open) openBrowser(running.server.url);
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = () => {
+      if (stopping) process.exit(130);
+      stopping = true;
+      log('\nsaccade: stopping ...');
+      process.off('SIGTERM', stop);
+      running.close().then(() => resolve(0), () => resolve(1));
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

@@ -1,0 +1,671 @@
+/**
+ * The studio's one implementation of the SaccadeApi contract, whatever the transport: jobs run in
+ * trainer processes through the EngineService, runs live in the RunStore, projects and settings in
+ * the ProjectStore. tfjs is never loaded here; the backend is asked of a tiny probe job.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  CONFIG_HELP,
+  ConfigError,
+  DEFAULT_CONFIG,
+  IMAGE_SIZE,
+  NUMBER_BOUNDS,
+  PRESETS,
+  isPresetName,
+  presetConfig,
+  validateConfig,
+  type RamConfig,
+} from '../core/config';
+import { countClasses, loadBundledMnist, loadIdxFolder, MNIST_FILES, type LabeledImages } from '../data/dataset-files';
+import { DataError } from '../data/idx';
+import { renderTaskUint8, TaskGenerator, TASKS, taskSpec, type TaskName } from '../data/tasks';
+import type {
+  AppInfo,
+  ConfigCheck,
+  DatasetInfo,
+  ExportRequest,
+  ExportResult,
+  MetricSeries,
+  PresetInfo,
+  Project,
+  RunRow,
+  SaccadeApi,
+  SamplePage,
+  SamplePageRequest,
+  SettingInfo,
+  Settings,
+  StartRunRequest,
+  TraceRequest,
+  TrainingEvent,
+  Unsubscribe,
+} from '../shared/api';
+import { encodeApng, encodeGif } from '../shared/animation';
+import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
+import type { BackendInfo, BackendRequest, EvalSummary, Job, JobEvent, Misclassified, ModelRef, TrainSummary } from '../shared/jobs';
+import type { GlimpseTrace } from '../shared/trace';
+import { RunStore, writeFileAtomic, type RunMeta } from '../storage';
+import { TEST_SEED } from '../trainer/run-data';
+import { ForkJobLauncher, JobError, type JobLauncher } from './job-launcher';
+import { ProjectStore, type ImportRecord, type KeyValueStore, type StudioState } from './project-store';
+import { EngineService, type Running } from './training-service';
+
+/** Training images shown in the dataset browser are rendered on this seed (any fixed one would do). */
+export const SAMPLE_SEED = 1;
+const BACKEND_NAMES: readonly BackendRequest[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const MAX_PAGE = 1000;
+
+export class ApiError extends Error {
+  override name = 'ApiError';
+}
+
+export interface StudioOptions {
+  home: string;
+  transport: AppInfo['transport'];
+  version?: string;
+  launcher?: JobLauncher;
+  /** An electron-store instance (Electron); conf is used otherwise. */
+  store?: KeyValueStore<StudioState>;
+  /** Electron's folder picker; the browser mode has none. */
+  pickFolder?: () => Promise<string | undefined>;
+  /** Electron's save dialog for exports; returns where the file went. */
+  saveExport?: (result: ExportResult) => Promise<string | undefined>;
+}
+
+type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; imageSize: number };
+
+export class StudioService implements SaccadeApi {
+  static async create(options: StudioOptions): Promise<StudioService> {
+    const projects = await ProjectStore.open(options.home, options.store);
+    return new StudioService(options, projects);
+  }
+
+  readonly home: string;
+  readonly runs: RunStore;
+  private readonly launcher: JobLauncher;
+  private readonly engine: EngineService;
+  private readonly listeners = new Set<(event: TrainingEvent) => void>();
+  private readonly live = new Map<string, Running<TrainSummary>>();
+  private readonly importCache = new Map<string, Promise<{ train: LabeledImages; test: LabeledImages }>>();
+  private readonly labelIndex = new Map<string, number[][]>();
+  private backendProbe: { key: string; info: Promise<BackendInfo> } | undefined;
+
+  constructor(
+    private readonly options: StudioOptions,
+    readonly projects: ProjectStore,
+  ) {
+    this.home = path.resolve(options.home);
+    this.runs = new RunStore(this.home);
+    this.launcher = options.launcher ?? new ForkJobLauncher();
+    this.engine = new EngineService(this.launcher);
+  }
+
+  // ---- app ----
+
+  async getAppInfo(): Promise<AppInfo> {
+    const backend = await this.probeBackend();
+    return { version: this.options.version ?? '0.0.0', transport: this.options.transport, home: this.home, backend };
+  }
+
+  /** The backend a new run would use, asked once per requested backend of a probe job. */
+  private probeBackend(): Promise<BackendInfo> {
+    const forced = this.backendSetting();
+    const key = forced ?? 'auto';
+    if (!this.backendProbe || this.backendProbe.key !== key) {
+      const info = this.runJob<BackendInfo>({ kind: 'probe', backend: forced }).catch((err: unknown) => ({
+        name: 'none',
+        reason: `no backend loads: ${(err as Error).message}`,
+        skipped: [],
+      }));
+      this.backendProbe = { key, info };
+    }
+    return this.backendProbe.info;
+  }
+
+  // ---- datasets ----
+
+  async listDatasets(): Promise<DatasetInfo[]> {
+    const validation = DEFAULT_CONFIG.validationSize;
+    const bundled = (Object.keys(TASKS) as TaskName[]).map(
+      (name): DatasetInfo => ({
+        id: name,
+        name,
+        description: TASKS[name].description,
+        imageSize: TASKS[name].imageSize,
+        train: 60000 - validation,
+        validation,
+        test: 10000,
+        classes: 10,
+        kind: 'task',
+      }),
+    );
+    return [...bundled, ...this.projects.listImports().map(importInfo)];
+  }
+
+  async getSamples(request: SamplePageRequest): Promise<SamplePage> {
+    const { dataset, split } = request;
+    if (split !== 'train' && split !== 'test') throw new ApiError(`split must be 'train' or 'test', not '${String(split)}'`);
+    const offset = Math.max(0, Math.floor(Number(request.offset) || 0));
+    const limit = Math.min(MAX_PAGE, Math.max(0, Math.floor(Number(request.limit) || 0)));
+    const source = await this.sampleSource(dataset, split);
+    let indices: ArrayLike<number>;
+    let total: number;
+    if (request.label === undefined || request.label === null) {
+      total = source.images.count;
+      indices = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i);
+    } else {
+      const byLabel = this.indicesByLabel(`${dataset}/${split}`, source.images);
+      const matching = byLabel[request.label] ?? [];
+      total = matching.length;
+      indices = matching.slice(offset, offset + limit);
+    }
+    const px = source.imageSize * source.imageSize;
+    const pixels = new Uint8Array(indices.length * px);
+    const items: SamplePage['items'] = [];
+    for (let i = 0; i < indices.length; i++) {
+      const index = indices[i];
+      pixels.set(source.render(index), i * px);
+      items.push({ index, label: source.images.labels[index] });
+    }
+    return { dataset, split, imageSize: source.imageSize, total, offset, items, pixels };
+  }
+
+  /** Bundled tasks render as the models see them (the test split on TEST_SEED); imports show as stored. */
+  private async sampleSource(dataset: string, split: 'train' | 'test'): Promise<SampleSource> {
+    if (dataset.startsWith('import:')) {
+      const record = this.importRecord(dataset);
+      const data = await this.loadImport(record);
+      const images = split === 'train' ? data.train : data.test;
+      const px = images.width * images.height;
+      return { images, imageSize: images.width, render: (i) => images.images.slice(i * px, (i + 1) * px) };
+    }
+    const spec = taskSpec(dataset);
+    const mnist = await loadBundledMnist();
+    const images = split === 'train' ? mnist.train : mnist.test;
+    const gen = new TaskGenerator(spec, images, split === 'test' ? TEST_SEED : SAMPLE_SEED);
+    return { images, imageSize: spec.imageSize, render: (i) => renderTaskUint8(gen, i) };
+  }
+
+  private indicesByLabel(key: string, images: LabeledImages): number[][] {
+    let cached = this.labelIndex.get(key);
+    if (!cached) {
+      cached = [];
+      for (let i = 0; i < images.count; i++) (cached[images.labels[i]] ??= []).push(i);
+      this.labelIndex.set(key, cached);
+    }
+    return cached;
+  }
+
+  async importDataset(request: { name: string; folder?: string; files?: { name: string; bytes: Uint8Array }[] }): Promise<DatasetInfo> {
+    const name = typeof request.name === 'string' ? request.name.trim() : '';
+    if (!name) throw new ApiError('an imported dataset needs a name');
+    const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'dataset';
+    const id = `import:${slug}`;
+    if (this.projects.listImports().some((r) => r.id === id)) throw new ApiError(`a dataset named '${name}' is already imported`);
+    let folder: string;
+    let written: string | undefined;
+    if (request.folder) folder = path.resolve(request.folder);
+    else if (request.files?.length) folder = written = this.writeUploadedFiles(slug, request.files);
+    else throw new ApiError('give a folder or the four IDX files to import');
+    try {
+      const { train, test } = await loadIdxFolder(folder, 'both');
+      if (!train || !test) throw new DataError(`${folder}: needs both the train and t10k files`);
+      for (const set of [train, test]) {
+        const file = path.basename(set.source);
+        if (set.width !== set.height) throw new DataError(`${file}: images are ${set.height}x${set.width}; only square images can be used`);
+        if (set.width > IMAGE_SIZE.centered) {
+          throw new DataError(`${file}: images are ${set.width}x${set.width}; the tasks take digits of at most ${IMAGE_SIZE.centered}x${IMAGE_SIZE.centered}`);
+        }
+        if (set.count === 0) throw new DataError(`${file}: holds no images`);
+      }
+      if (train.width !== test.width) throw new DataError(`${path.basename(train.source)} has ${train.width}x${train.width} images but ${path.basename(test.source)} has ${test.width}x${test.width}`);
+      const record: ImportRecord = {
+        id,
+        name,
+        folder,
+        imageSize: train.width,
+        train: train.count,
+        test: test.count,
+        classes: Math.max(countClasses(train.labels), countClasses(test.labels)),
+        importedAt: new Date().toISOString(),
+      };
+      this.projects.addImport(record);
+      this.importCache.set(folder, Promise.resolve({ train, test }));
+      return importInfo(record);
+    } catch (err) {
+      if (written) fs.rmSync(written, { recursive: true, force: true });
+      throw err;
+    }
+  }
+
+  /** Uploaded files (the browser mode) are kept under home/datasets/<name>/. */
+  private writeUploadedFiles(slug: string, files: { name: string; bytes: Uint8Array }[]): string {
+    const allowed = new Set(Object.values(MNIST_FILES).flatMap((f) => [f.images, f.labels]).flatMap((n) => [n, `${n}.gz`, n.replace('-idx', '.idx'), `${n.replace('-idx', '.idx')}.gz`]));
+    const folder = path.join(this.home, 'datasets', slug);
+    fs.rmSync(folder, { recursive: true, force: true });
+    fs.mkdirSync(folder, { recursive: true });
+    for (const file of files) {
+      const base = path.basename(String(file.name));
+      if (!allowed.has(base)) {
+        fs.rmSync(folder, { recursive: true, force: true });
+        throw new DataError(`${base}: not one of the MNIST file names (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, optionally .gz)`);
+      }
+      if (!(file.bytes instanceof Uint8Array)) throw new ApiError(`${base}: bytes must be a Uint8Array`);
+      writeFileAtomic(path.join(folder, base), file.bytes);
+    }
+    return folder;
+  }
+
+  private importRecord(id: string): ImportRecord {
+    const record = this.projects.listImports().find((r) => r.id === id);
+    if (!record) throw new ApiError(`no imported dataset '${id}'`);
+    return record;
+  }
+
+  private loadImport(record: ImportRecord): Promise<{ train: LabeledImages; test: LabeledImages }> {
+    let cached = this.importCache.get(record.folder);
+    if (!cached) {
+      cached = loadIdxFolder(record.folder, 'both').then(({ train, test }) => {
+        if (!train || !test) throw new DataError(`${record.folder}: needs both the train and t10k files`);
+        return { train, test };
+      });
+      cached.catch(() => this.importCache.delete(record.folder));
+      this.importCache.set(record.folder, cached);
+    }
+    return cached;
+  }
+
+  async pickFolder(): Promise<string | undefined> {
+    return this.options.pickFolder ? this.options.pickFolder() : undefined;
+  }
+
+  // ---- configs ----
+
+  async listPresets(): Promise<PresetInfo[]> {
+    return Object.entries(PRESETS).map(([name, p]) => ({ name, description: p.description, config: presetConfig(name) }));
+  }
+
+  async listSettings(): Promise<SettingInfo[]> {
+    return (Object.keys(DEFAULT_CONFIG) as (keyof RamConfig)[]).map((key): SettingInfo => {
+      const base = { key, help: CONFIG_HELP[key], default: DEFAULT_CONFIG[key] };
+      if (key === 'task') return { ...base, kind: 'choice', choices: Object.keys(IMAGE_SIZE) };
+      if (key === 'firstLocation') return { ...base, kind: 'choice', choices: ['center', 'random'] };
+      if (key === 'reinforceIntoCore') return { ...base, kind: 'boolean' };
+      const [min, max, integer] = NUMBER_BOUNDS[key as keyof typeof NUMBER_BOUNDS];
+      return { ...base, kind: integer ? 'integer' : 'number', min, max };
+    });
+  }
+
+  async checkConfig(config: Record<string, unknown>): Promise<ConfigCheck> {
+    return checkConfig(config);
+  }
+
+  // ---- projects ----
+
+  async listProjects(): Promise<Project[]> {
+    return this.projects.listProjects();
+  }
+
+  async createProject(name: string): Promise<Project> {
+    return this.projects.createProject(name);
+  }
+
+  async renameProject(id: string, name: string): Promise<Project> {
+    return this.projects.renameProject(id, name);
+  }
+
+  async deleteProject(id: string, options: { deleteRuns?: boolean } = {}): Promise<void> {
+    const runIds = this.projects.getProject(id).runIds;
+    if (options?.deleteRuns) {
+      const running = runIds.filter((r) => this.live.has(r));
+      if (running.length) throw new ApiError(`stop run ${running[0]} before deleting its project with its runs`);
+    }
+    this.projects.deleteProject(id);
+    if (options?.deleteRuns) for (const runId of runIds) this.deleteRunFolder(runId);
+  }
+
+  // ---- runs ----
+
+  async listRuns(projectId: string): Promise<RunRow[]> {
+    const project = this.projects.getProject(projectId);
+    const rows: RunRow[] = [];
+    for (const runId of project.runIds) {
+      try {
+        rows.push(runRow(this.runs.getRun(runId)));
+      } catch {
+        // A run folder deleted outside the studio is simply not listed.
+      }
+    }
+    return rows;
+  }
+
+  async getMetrics(runId: string): Promise<MetricSeries> {
+    const points = this.runs.readMetrics(runId);
+    const columns = ['step', 'epoch', 'time'];
+    const seen = new Set(columns);
+    for (const p of points) for (const key of Object.keys(p)) if (!seen.has(key)) (seen.add(key), columns.push(key));
+    const rows = points.map((p) => columns.map((c) => (typeof p[c] === 'number' ? p[c] : Number.NaN)));
+    return { runId: this.runs.resolveId(runId), columns, rows };
+  }
+
+  async renameRun(runId: string, name: string): Promise<RunRow> {
+    if (typeof name !== 'string' || !name.trim()) throw new ApiError('a run needs a name');
+    return runRow(this.runs.updateMeta(runId, { name: name.trim() }));
+  }
+
+  async setRunNotes(runId: string, notes: string): Promise<RunRow> {
+    return runRow(this.runs.updateMeta(runId, { notes: String(notes ?? '') }));
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    const id = this.runs.resolveId(runId);
+    if (this.live.has(id)) throw new ApiError(`run ${id} is training: stop it before deleting it`);
+    this.deleteRunFolder(id);
+  }
+
+  private deleteRunFolder(runId: string): void {
+    try {
+      this.runs.deleteRun(runId);
+    } finally {
+      this.projects.removeRun(runId);
+    }
+  }
+
+  async listCheckpoints(runId: string): Promise<{ name: string; step: number; epoch: number }[]> {
+    return this.runs.listCheckpoints(runId).map(({ name, step, epoch }) => ({ name, step, epoch }));
+  }
+
+  /** Starts training; resolves once the trainer has created the run (its id is known). */
+  async startRun(request: StartRunRequest): Promise<{ runId: string }> {
+    const project = this.projects.getProject(request.projectId);
+    const task = request.config?.task;
+    const config = presetConfig(isPresetName(String(task)) ? String(task) : 'centered', request.config);
+    let dataDir: string | undefined;
+    if (request.dataset?.startsWith('import:')) dataDir = this.importRecord(request.dataset).folder;
+    else if (request.dataset && request.dataset !== config.task && !isPresetName(request.dataset)) throw new ApiError(`no dataset '${request.dataset}'`);
+    const maxSteps = request.maxSteps === undefined || request.maxSteps === null ? undefined : Number(request.maxSteps);
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ApiError(`maxSteps must be a whole number of at least 1, not ${request.maxSteps}`);
+    const runId = await this.startTraining({
+      home: this.home,
+      config: { ...config },
+      name: request.name?.trim() || config.task,
+      dataDir,
+      backend: this.backendOf(request.backend),
+      maxSteps,
+    });
+    this.projects.addRun(project.id, runId);
+    return { runId };
+  }
+
+  async pauseRun(runId: string): Promise<void> {
+    this.liveRun(runId).handle.pause();
+  }
+
+  async resumeRun(runId: string): Promise<void> {
+    const id = this.runs.resolveId(runId);
+    const live = this.live.get(id);
+    if (live) {
+      live.handle.resume();
+      return;
+    }
+    await this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined) });
+  }
+
+  async stopRun(runId: string): Promise<void> {
+    const id = this.runs.resolveId(runId);
+    this.live.get(id)?.handle.stop();
+  }
+
+  async evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary> {
+    const model = this.modelRef(runId, checkpoint);
+    const running = this.engine.evaluate({ model, record: true, backend: this.backendOf(undefined) }, (e) => this.forwardProgress(model.run!, e));
+    return running.result;
+  }
+
+  async traceRun(request: TraceRequest): Promise<GlimpseTrace[]> {
+    const model = this.modelRef(request.runId, request.checkpoint);
+    if (!Array.isArray(request.indices) || request.indices.length === 0) throw new ApiError('name at least one test image to trace');
+    if (request.indices.length > 256) throw new ApiError(`at most 256 images per trace (got ${request.indices.length})`);
+    if (request.mode !== 'mean' && request.mode !== 'sampled') throw new ApiError(`mode must be 'mean' or 'sampled', not '${String(request.mode)}'`);
+    const running = this.engine.trace({ model, indices: request.indices, mode: request.mode, seed: request.seed, backend: this.backendOf(undefined) }, () => {});
+    return running.result;
+  }
+
+  async listMisclassified(runId: string, limit: number): Promise<Misclassified[]> {
+    const model = this.modelRef(runId, undefined);
+    const n = Math.max(0, Math.floor(Number(limit) || 0));
+    if (n === 0) return [];
+    return this.runJob<Misclassified[]>({ kind: 'misclassified', model, limit: n, backend: this.backendOf(undefined) }, (e) => this.forwardProgress(model.run!, e));
+  }
+
+  async exportAnimation(request: ExportRequest): Promise<ExportResult> {
+    if (request.format !== 'gif' && request.format !== 'apng') throw new ApiError(`format must be gif or apng, not '${String(request.format)}'`);
+    const scale = clampInt(request.scale, 1, 32, 'scale');
+    const delay = clampInt(request.delayMs, 10, 60000, 'delayMs');
+    const traces = await this.traceRun(request);
+    const columns = request.columns === undefined || request.columns === null ? Math.min(traces.length, 8) : clampInt(request.columns, 1, 64, 'columns');
+    const frames = Array.from({ length: traceFrameCount(traces) }, (_, step) => drawTraceGridFrame(traces, step, { scale, columns, showProbs: true, showTrail: true }));
+    // Hold the last frame longer so the final answer can be read (as the CLI's export does).
+    const delays = frames.map((_, i) => (i === frames.length - 1 ? delay * 3 : delay));
+    const bytes = request.format === 'gif' ? encodeGif(frames, { delayMs: delays }) : encodeApng(frames, { delayMs: delays });
+    const result: ExportResult = {
+      fileName: `${this.runs.resolveId(request.runId)}-glimpses.${request.format === 'gif' ? 'gif' : 'png'}`,
+      mimeType: request.format === 'gif' ? 'image/gif' : 'image/apng',
+      bytes,
+      frames: frames.length,
+      width: frames[0]?.width ?? 0,
+      height: frames[0]?.height ?? 0,
+    };
+    if (this.options.saveExport) {
+      const savedTo = await this.options.saveExport(result);
+      if (savedTo) result.savedTo = savedTo;
+    }
+    return result;
+  }
+
+  // ---- settings ----
+
+  async getSettings(): Promise<Settings> {
+    return this.projects.getSettings();
+  }
+
+  async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    const p = { ...patch };
+    if (p.smoothing !== undefined && !(typeof p.smoothing === 'number' && p.smoothing >= 0 && p.smoothing <= 0.999)) {
+      throw new ApiError(`smoothing must be a number from 0 to 0.999, not ${String(p.smoothing)}`);
+    }
+    if (p.xAxis !== undefined && !['step', 'epoch', 'time'].includes(p.xAxis)) throw new ApiError(`xAxis must be step, epoch or time, not '${String(p.xAxis)}'`);
+    if (p.backend && !BACKEND_NAMES.includes(p.backend as BackendRequest)) throw new ApiError(`unknown backend '${p.backend}' (choose ${BACKEND_NAMES.join(', ')}, or none for the best that loads)`);
+    return this.projects.updateSettings(p);
+  }
+
+  // ---- events ----
+
+  onTrainingEvent(listener: (event: TrainingEvent) => void): Unsubscribe {
+    this.listeners.add(listener);
+    return () => {
+      this.listeners.delete(listener);
+    };
+  }
+
+  /** Runs being trained by this service right now. */
+  liveRunIds(): string[] {
+    return [...this.live.keys()];
+  }
+
+  /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */
+  async shutdown(timeoutMs = 20_000): Promise<void> {
+    const pending = [...this.live.values()];
+    for (const r of pending) r.handle.stop();
+    const all = Promise.allSettled(pending.map((r) => r.result));
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([all, timer]);
+    for (const r of this.live.values()) r.handle.kill();
+  }
+
+  // ---- internals ----
+
+  private emit(runId: string, event: JobEvent): void {
+    for (const listener of [...this.listeners]) {
+      try {
+        listener({ runId, event });
+      } catch {
+        // One broken subscriber must not stop the others.
+      }
+    }
+  }
+
+  private forwardProgress(runId: string, event: JobEvent): void {
+    if (event.type === 'evaluating') this.emit(runId, event);
+  }
+
+  /**
+   * Starts a train job and resolves with its run id once the trainer announces it; every event is
+   * forwarded as {runId, event} (those before the announcement once it is known). A job that fails
+   * before creating its run rejects with the trainer's message.
+   */
+  private startTraining(job: Parameters<EngineService['train']>[0]): Promise<string> {
+    return new Promise<string>((resolve, reject) => {
+      let runId: string | undefined;
+      const early: JobEvent[] = [];
+      const running = this.engine.train(job, (event) => {
+        if (event.type === 'run' && !runId) {
+          runId = event.runId;
+          this.live.set(runId, running);
+          for (const e of early.splice(0)) this.emit(runId, e);
+          this.emit(runId, event);
+          resolve(runId);
+          return;
+        }
+        if (runId) this.emit(runId, event);
+        else early.push(event);
+      });
+      running.result.then(
+        () => {
+          if (runId) this.live.delete(runId);
+        },
+        (err: unknown) => {
+          if (!runId) {
+            reject(err instanceof JobError ? new ApiError(err.message) : err);
+            return;
+          }
+          this.live.delete(runId);
+          // The trainer reports its own errors as events; a crash (process died) has none.
+          if (err instanceof JobError && err.code === 'crash') this.emit(runId, { type: 'error', message: err.message, code: 'crash' });
+        },
+      );
+    });
+  }
+
+  private runJob<T>(job: Job, onEvent: (e: JobEvent) => void = () => {}): Promise<T> {
+    return this.launcher.start(job, onEvent).done as Promise<T>;
+  }
+
+  private liveRun(runId: string): Running<TrainSummary> {
+    const id = this.runs.resolveId(runId);
+    const live = this.live.get(id);
+    if (!live) throw new ApiError(`run ${id} is not training (resume it instead)`);
+    return live;
+  }
+
+  private modelRef(runId: string, checkpoint: string | undefined): ModelRef & { run: string } {
+    const id = this.runs.resolveId(runId);
+    if (checkpoint && !this.runs.listCheckpoints(id).some((c) => c.name === checkpoint)) throw new ApiError(`run ${id} has no checkpoint '${checkpoint}'`);
+    if (!checkpoint && this.runs.listCheckpoints(id).length === 0) throw new ApiError(`run ${id} has no checkpoint yet`);
+    return { home: this.home, run: id, checkpoint: checkpoint || undefined };
+  }
+
+  private backendSetting(): BackendRequest | undefined {
+    return this.backendOf(undefined);
+  }
+
+  private backendOf(requested: string | undefined): BackendRequest | undefined {
+    const name = requested || this.projects.getSettings().backend;
+    if (!name) return undefined;
+    if (!BACKEND_NAMES.includes(name as BackendRequest)) throw new ApiError(`unknown backend '${name}' (choose ${BACKEND_NAMES.join(', ')})`);
+    return name as BackendRequest;
+  }
+}
+
+function clampInt(value: unknown, min: number, max: number, what: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+  return n;
+}
+
+function importInfo(record: ImportRecord): DatasetInfo {
+  const validation = Math.min(DEFAULT_CONFIG.validationSize, Math.floor(record.train / 10));
+  return {
+    id: record.id,
+    name: record.name,
+    description: `Imported from ${record.folder}: ${record.imageSize}x${record.imageSize} images, ${record.classes} classes`,
+    imageSize: record.imageSize,
+    train: record.train - validation,
+    validation,
+    test: record.test,
+    classes: record.classes,
+    kind: 'import',
+    folder: record.folder,
+  };
+}
+
+export function runRow(meta: RunMeta): RunRow {
+  const row: RunRow = {
+    id: meta.id,
+    name: meta.name,
+    task: meta.task,
+    status: meta.status,
+    createdAt: meta.createdAt,
+    config: meta.config as unknown as RamConfig,
+  };
+  if (meta.best) row.bestValidationAccuracy = meta.best.validationAccuracy;
+  if (meta.last?.validationAccuracy !== undefined) row.lastValidationAccuracy = meta.last.validationAccuracy;
+  if (meta.test) {
+    row.testAccuracy = meta.test.accuracy;
+    if (meta.test.accuracyMC !== undefined) row.testAccuracyMC = meta.test.accuracyMC;
+  }
+  if (meta.timings?.trainSeconds !== undefined) row.durationSeconds = meta.timings.trainSeconds;
+  if (meta.backend) row.backend = meta.backend.name;
+  if (meta.notes) row.notes = meta.notes;
+  if (meta.progress) row.progress = meta.progress;
+  if (meta.error) row.error = meta.error;
+  return row;
+}
+
+/** The setting a ConfigError message is about: the first setting name it mentions. */
+export function fieldOfConfigError(message: string): string {
+  const quoted = /^unknown setting '([^']+)'/.exec(message);
+  if (quoted) return quoted[1];
+  if (message.startsWith('unknown task')) return 'task';
+  if (message.startsWith('the widest scale')) return 'scales';
+  const first = /^[A-Za-z]+/.exec(message)?.[0];
+  if (first && first in DEFAULT_CONFIG) return first;
+  return Object.keys(DEFAULT_CONFIG).find((k) => new RegExp(`\\b${k}\\b`).test(message)) ?? '';
+}
+
+/**
+ * Every field-level problem of a config, not just the first: each bad field is reported, then set
+ * back to its default so the next check can find the others. Missing settings come from the
+ * task's preset.
+ */
+export function checkConfig(input: Record<string, unknown>): ConfigCheck {
+  if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: [{ field: '', message: 'a config must be an object' }] };
+  const task = String(input['task'] ?? 'centered');
+  const base: Record<string, unknown> = { ...DEFAULT_CONFIG, ...(isPresetName(task) ? PRESETS[task].config : {}) };
+  const working: Record<string, unknown> = { ...base, ...input };
+  const errors: ConfigCheck['errors'] = [];
+  for (let attempt = 0; attempt < 64; attempt++) {
+    try {
+      const config = validateConfig(working);
+      return errors.length ? { ok: false, errors } : { ok: true, errors, config };
+    } catch (err) {
+      if (!(err instanceof ConfigError)) throw err;
+      const field = fieldOfConfigError(err.message);
+      errors.push({ field, message: err.message });
+      if (!field || errors.filter((e) => e.field === field).length > 1) break;
+      if (field in DEFAULT_CONFIG) working[field] = field === 'task' ? 'centered' : base[field];
+      else delete working[field];
+    }
+  }
+  return { ok: false, errors };
+}

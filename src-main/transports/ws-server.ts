@@ -1,0 +1,234 @@
+/**
+ * The browser mode: one HTTP server serving the built renderer and the API over a WebSocket at
+ * /api. Every request needs the token (query parameter once, then an HttpOnly SameSite=Strict
+ * cookie), as Jupyter does; only the contract's methods can be called.
+ */
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { WebSocketServer, type WebSocket } from 'ws';
+import { API_METHODS, type ApiMethod, type SaccadeApi, type TrainingEvent } from '../shared/api';
+import { API_PATH, TOKEN_PARAM, deserialize, errorPayload, isRequestMessage, serialize, type ServerMessage } from './ws-protocol';
+
+export interface WsServerOptions {
+  api: SaccadeApi;
+  /** The built renderer (index.html and assets/). */
+  staticDir: string;
+  host?: string;
+  /** 0 picks a free port. */
+  port?: number;
+  /** When the port is taken, take a free one instead of failing. */
+  fallbackPort?: boolean;
+  token?: string;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  host: string;
+  token: string;
+  close(): Promise<void>;
+}
+
+const MIME: Record<string, string> = {
+  '.html': 'text/html; charset=utf-8',
+  '.js': 'text/javascript; charset=utf-8',
+  '.mjs': 'text/javascript; charset=utf-8',
+  '.css': 'text/css; charset=utf-8',
+  '.json': 'application/json',
+  '.svg': 'image/svg+xml',
+  '.png': 'image/png',
+  '.ico': 'image/x-icon',
+  '.woff2': 'font/woff2',
+  '.wasm': 'application/wasm',
+  '.map': 'application/json',
+};
+
+const API_SET: ReadonlySet<string> = new Set(API_METHODS);
+
+export function newToken(): string {
+  return randomBytes(24).toString('hex');
+}
+
+/** The page's Content Security Policy: only its own scripts, and the API socket on this host. */
+export function contentSecurityPolicy(hostHeader: string | undefined): string {
+  const ws = hostHeader && /^[A-Za-z0-9.:[\]-]+$/.test(hostHeader) ? ` ws://${hostHeader}` : '';
+  return [
+    "default-src 'self'",
+    "script-src 'self'",
+    "style-src 'self' 'unsafe-inline'",
+    "img-src 'self' data: blob:",
+    `connect-src 'self'${ws}`,
+    "object-src 'none'",
+    "base-uri 'none'",
+    "frame-ancestors 'none'",
+    "form-action 'none'",
+  ].join('; ');
+}
+
+function sameToken(given: string | undefined | null, token: string): boolean {
+  if (!given) return false;
+  const a = Buffer.from(given);
+  const b = Buffer.from(token);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+function cookieValue(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const eq = part.indexOf('=');
+    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+  }
+  return undefined;
+}
+
+/** Calls one contract method on `api`; anything not in API_METHODS is refused. */
+export async function dispatch(api: SaccadeApi, method: string, params: unknown[]): Promise<unknown> {
+  if (!API_SET.has(method)) throw Object.assign(new Error(`unknown method '${method}'`), { name: 'ApiError' });
+  const fn = (api as unknown as Record<ApiMethod, (...args: unknown[]) => Promise<unknown>>)[method as ApiMethod];
+  return fn.apply(api, params);
+}
+
+export async function startWsServer(options: WsServerOptions): Promise<RunningServer> {
+  const token = options.token ?? newToken();
+  const host = options.host ?? '127.0.0.1';
+  const staticDir = path.resolve(options.staticDir);
+  const sockets = new Set<WebSocket>();
+  let cookieName = 'saccade_token';
+
+  const authorized = (req: http.IncomingMessage, url: URL): 'query' | 'cookie' | false => {
+    if (sameToken(url.searchParams.get(TOKEN_PARAM), token)) return 'query';
+    if (sameToken(cookieValue(req.headers.cookie, cookieName), token)) return 'cookie';
+    return false;
+  };
+
+  const server = http.createServer((req, res) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const baseHeaders: Record<string, string> = {
+      'X-Content-Type-Options': 'nosniff',
+      'Referrer-Policy': 'no-referrer',
+      'Cache-Control': 'no-store',
+    };
+    const how = authorized(req, url);
+    if (!how) {
+      res.writeHead(403, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('403 forbidden: open the URL with ?token=... that `saccade serve` printed\n');
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.writeHead(405, { ...baseHeaders, Allow: 'GET, HEAD' });
+      res.end();
+      return;
+    }
+    if (how === 'query') baseHeaders['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    let rel: string;
+    try {
+      rel = decodeURIComponent(url.pathname);
+    } catch {
+      rel = '/';
+    }
+    if (rel === '/' || rel === '') rel = '/index.html';
+    const file = path.resolve(staticDir, `.${path.posix.normalize(rel)}`);
+    if (!file.startsWith(staticDir + path.sep)) {
+      res.writeHead(404, baseHeaders);
+      res.end();
+      return;
+    }
+    fs.stat(file, (err, stat) => {
+      if (err || !stat.isFile()) {
+        res.writeHead(404, { ...baseHeaders, 'Content-Type': 'text/plain; charset=utf-8' });
+        res.end(`404 not found: ${rel}\n`);
+        return;
+      }
+      const headers: Record<string, string | number> = {
+        ...baseHeaders,
+        'Content-Type': MIME[path.extname(file).toLowerCase()] ?? 'application/octet-stream',
+        'Content-Length': stat.size,
+      };
+      if (file.endsWith('.html')) headers['Content-Security-Policy'] = contentSecurityPolicy(req.headers.host);
+      else headers['Cache-Control'] = 'private, max-age=3600';
+      res.writeHead(200, headers);
+      if (req.method === 'HEAD') res.end();
+      else fs.createReadStream(file).pipe(res);
+    });
+  });
+
+  const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 * 1024 });
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://localhost');
+    const origin = req.headers.origin;
+    // A page elsewhere must not drive the API even if it learnt the token: same origin only.
+    const sameOrigin = !origin || origin === `http://${req.headers.host}`;
+    if (url.pathname !== API_PATH || !authorized(req, url) || !sameOrigin) {
+      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+      socket.destroy();
+      return;
+    }
+    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+  });
+
+  wss.on('connection', (ws: WebSocket) => {
+    sockets.add(ws);
+    const send = (m: ServerMessage) => {
+      if (ws.readyState === ws.OPEN) ws.send(serialize(m));
+    };
+    const unsubscribe = options.api.onTrainingEvent((payload: TrainingEvent) => send({ event: 'training', payload }));
+    ws.on('message', (data) => {
+      let message: unknown;
+      try {
+        message = deserialize(data.toString());
+      } catch {
+        return; // Not JSON: nothing to answer to.
+      }
+      if (!isRequestMessage(message)) {
+        const id = (message as { id?: unknown })?.id;
+        if (typeof id === 'number') send({ id, error: { name: 'ApiError', message: 'a call needs {id, method, params: []}' } });
+        return;
+      }
+      const { id, method, params } = message;
+      dispatch(options.api, method, params).then(
+        (result) => send({ id, result }),
+        (err: unknown) => send({ id, error: errorPayload(err) }),
+      );
+    });
+    ws.on('close', () => {
+      unsubscribe();
+      sockets.delete(ws);
+    });
+    ws.on('error', () => ws.terminate());
+  });
+
+  const port = await listen(server, host, options.port ?? 0, options.fallbackPort ?? false);
+  cookieName = `saccade_token_${port}`;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host.includes(':') ? `[${host}]` : host;
+  return {
+    url: `http://${shownHost}:${port}/?${TOKEN_PARAM}=${token}`,
+    port,
+    host,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        for (const ws of sockets) ws.terminate();
+        wss.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}
+
+function listen(server: http.Server, host: string, port: number, fallback: boolean): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      if (err.code === 'EADDRINUSE' && fallback && port !== 0) {
+        server.removeListener('error', onError);
+        listen(server, host, 0, false).then(resolve, reject);
+      } else reject(err);
+    };
+    server.once('error', onError);
+    server.listen(port, host, () => {
+      server.removeListener('error', onError);
+      resolve((server.address() as AddressInfo).port);
+    });
+  });
+}

@@ -1,0 +1,171 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadBundledMnist, type LabeledImages } from '../../src-main/data/dataset-files';
+import { encodeIdx } from '../../src-main/data/idx';
+import { renderTaskUint8, TaskGenerator, taskSpec } from '../../src-main/data/tasks';
+import { checkConfig, fieldOfConfigError, StudioService } from '../../src-main/services/studio-service';
+import { TEST_SEED } from '../../src-main/trainer/run-data';
+
+let home: string;
+let studio: StudioService;
+
+beforeAll(async () => {
+  home = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-studio-'));
+  studio = await StudioService.create({ home, transport: 'websocket', version: '9.9.9' });
+});
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+function writeIdxFolder(dir: string, train: LabeledImages, test: LabeledImages, nTrain: number, nTest: number): void {
+  fs.mkdirSync(dir, { recursive: true });
+  const px = 28 * 28;
+  fs.writeFileSync(path.join(dir, 'train-images-idx3-ubyte'), encodeIdx([nTrain, 28, 28], train.images.slice(0, nTrain * px)));
+  fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), encodeIdx([nTrain], train.labels.slice(0, nTrain)));
+  fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), encodeIdx([nTest, 28, 28], test.images.slice(0, nTest * px)));
+  fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([nTest], test.labels.slice(0, nTest)));
+}
+
+describe('StudioService datasets', () => {
+  it('lists the four bundled tasks with their image sizes', async () => {
+    const datasets = await studio.listDatasets();
+    expect(datasets.map((d) => [d.id, d.imageSize, d.kind])).toEqual([
+      ['centered', 28, 'task'],
+      ['translated', 60, 'task'],
+      ['cluttered60', 60, 'task'],
+      ['cluttered100', 100, 'task'],
+    ]);
+    expect(datasets[0]).toMatchObject({ train: 55000, validation: 5000, test: 10000, classes: 10 });
+  });
+
+  it('pages through the test split: consecutive pages, imageSize^2 bytes per item', async () => {
+    const a = await studio.getSamples({ dataset: 'translated', split: 'test', offset: 0, limit: 6 });
+    const b = await studio.getSamples({ dataset: 'translated', split: 'test', offset: 3, limit: 3 });
+    expect(a.total).toBe(10000);
+    expect(a.items.map((i) => i.index)).toEqual([0, 1, 2, 3, 4, 5]);
+    expect(a.pixels).toBeInstanceOf(Uint8Array);
+    expect(a.pixels.length).toBe(6 * 60 * 60);
+    expect(b.pixels).toEqual(a.pixels.slice(3 * 3600, 6 * 3600));
+  });
+
+  it('the test split shows exactly the images models are evaluated on (TEST_SEED)', async () => {
+    const { test } = await loadBundledMnist();
+    const page = await studio.getSamples({ dataset: 'cluttered60', split: 'test', offset: 41, limit: 1 });
+    const expected = renderTaskUint8(new TaskGenerator(taskSpec('cluttered60'), test, TEST_SEED), 41);
+    expect(page.pixels).toEqual(expected);
+    expect(page.items[0]).toEqual({ index: 41, label: test.labels[41] });
+  });
+
+  it('the label filter returns only that label, with its own total and paging', async () => {
+    const { train } = await loadBundledMnist();
+    const sevens = train.labels.reduce((n, l) => n + (l === 7 ? 1 : 0), 0);
+    const page = await studio.getSamples({ dataset: 'centered', split: 'train', offset: 10, limit: 25, label: 7 });
+    expect(page.total).toBe(sevens);
+    expect(page.items).toHaveLength(25);
+    expect(page.items.every((i) => i.label === 7 && train.labels[i.index] === 7)).toBe(true);
+    expect(page.pixels.length).toBe(25 * 28 * 28);
+    const last = await studio.getSamples({ dataset: 'centered', split: 'train', offset: sevens - 2, limit: 25, label: 7 });
+    expect(last.items).toHaveLength(2);
+  });
+
+  it('imports a folder of real IDX files and shows its samples', async () => {
+    const { train, test } = await loadBundledMnist();
+    const dir = path.join(home, 'good-idx');
+    writeIdxFolder(dir, train, test, 200, 50);
+    const info = await studio.importDataset({ name: 'Small MNIST', folder: dir });
+    expect(info).toMatchObject({ id: 'import:small-mnist', kind: 'import', imageSize: 28, test: 50, classes: 10, folder: dir });
+    expect(info.train + info.validation).toBe(200);
+    expect((await studio.listDatasets()).map((d) => d.id)).toContain('import:small-mnist');
+    const page = await studio.getSamples({ dataset: 'import:small-mnist', split: 'test', offset: 48, limit: 10 });
+    expect(page.total).toBe(50);
+    expect(page.items.map((i) => i.index)).toEqual([48, 49]);
+    expect(page.pixels).toEqual(test.images.slice(48 * 784, 50 * 784));
+    // Kept in the store: a new service on the same home still knows it.
+    const again = await StudioService.create({ home, transport: 'websocket' });
+    expect((await again.listDatasets()).some((d) => d.id === 'import:small-mnist')).toBe(true);
+  });
+
+  it('imports uploaded files (the browser mode) into home/datasets', async () => {
+    const { train, test } = await loadBundledMnist();
+    const src = path.join(home, 'upload-src');
+    writeIdxFolder(src, train, test, 30, 10);
+    const files = fs.readdirSync(src).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(src, name))) }));
+    const info = await studio.importDataset({ name: 'uploaded', files });
+    expect(info.folder).toBe(path.join(home, 'datasets', 'uploaded'));
+    expect(info.test).toBe(10);
+  });
+
+  it('refuses a truncated file with a message naming the file, and keeps nothing', async () => {
+    const { train, test } = await loadBundledMnist();
+    const dir = path.join(home, 'bad-idx');
+    writeIdxFolder(dir, train, test, 200, 50);
+    const file = path.join(dir, 't10k-images-idx3-ubyte');
+    fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 5000));
+    await expect(studio.importDataset({ name: 'Broken', folder: dir })).rejects.toThrow(/t10k-images-idx3-ubyte/);
+    expect((await studio.listDatasets()).some((d) => d.id === 'import:broken')).toBe(false);
+  });
+
+  it('refuses a folder with a missing file, naming it', async () => {
+    const dir = path.join(home, 'empty-idx');
+    fs.mkdirSync(dir);
+    await expect(studio.importDataset({ name: 'Empty', folder: dir })).rejects.toThrow(/missing train-images-idx3-ubyte/);
+  });
+});
+
+describe('StudioService configs and projects', () => {
+  it('a good config passes with the preset filled in', async () => {
+    const check = await studio.checkConfig({ task: 'translated', glimpses: 4 });
+    expect(check.ok).toBe(true);
+    expect(check.config).toMatchObject({ task: 'translated', glimpses: 4, glimpseSize: 12, scales: 3 });
+  });
+
+  it('reports every bad field, each under its setting name', async () => {
+    const check = await studio.checkConfig({ task: 'centered', glimpses: 0, batchSize: 1.5, learningRate: 'fast', bogus: 1 });
+    expect(check.ok).toBe(false);
+    expect(check.errors.map((e) => e.field).sort()).toEqual(['batchSize', 'bogus', 'glimpses', 'learningRate']);
+    expect(check.errors.find((e) => e.field === 'glimpses')!.message).toMatch(/glimpses = 0 is out of range/);
+  });
+
+  it('names the setting of combination errors', () => {
+    expect(checkConfig({ task: 'centered', glimpseSize: 40 }).errors[0].field).toBe('glimpseSize');
+    expect(checkConfig({ task: 'centered', scales: 8 }).errors[0].field).toBe('scales');
+    expect(checkConfig({ task: 'centered', lrMin: 1 }).errors[0].field).toBe('lrMin');
+    expect(checkConfig({ task: 'squares' }).errors[0].field).toBe('task');
+    expect(fieldOfConfigError('firstLocation must be ...')).toBe('firstLocation');
+  });
+
+  it('lists presets and settings with bounds and choices', async () => {
+    expect((await studio.listPresets()).map((p) => p.name)).toEqual(['centered', 'translated', 'cluttered60', 'cluttered100']);
+    const settings = await studio.listSettings();
+    expect(settings.find((s) => s.key === 'glimpses')).toMatchObject({ kind: 'integer', min: 1, max: 64, default: 6 });
+    expect(settings.find((s) => s.key === 'task')?.choices).toContain('cluttered100');
+    expect(settings.find((s) => s.key === 'reinforceIntoCore')?.kind).toBe('boolean');
+  });
+
+  it('projects: default one, create, rename, delete; settings validated', async () => {
+    const [first] = await studio.listProjects();
+    expect(first.name).toBe('My project');
+    const p = await studio.createProject('Sweep');
+    expect((await studio.renameProject(p.id, 'Sweep 2')).name).toBe('Sweep 2');
+    await studio.deleteProject(p.id);
+    expect((await studio.listProjects()).map((x) => x.id)).not.toContain(p.id);
+    await expect(studio.updateSettings({ smoothing: 2 })).rejects.toThrow(/smoothing/);
+    await expect(studio.updateSettings({ backend: 'quantum' })).rejects.toThrow(/unknown backend/);
+    expect((await studio.updateSettings({ backend: 'cpu' })).backend).toBe('cpu');
+    expect((await studio.updateSettings({ backend: '' })).backend).toBeUndefined();
+  });
+
+  it('deleting a project keeps its run folders unless asked', async () => {
+    const runsDir = path.join(home, 'runs');
+    const p = await studio.createProject('Keep');
+    const meta = studio.runs.createRun({ task: 'centered', config: {}, dataset: { source: 'x', train: 0, validation: 0, test: 0 }, seed: 1 });
+    studio.projects.addRun(p.id, meta.id);
+    expect((await studio.listRuns(p.id)).map((r) => r.id)).toEqual([meta.id]);
+    await studio.deleteProject(p.id);
+    expect(fs.existsSync(path.join(runsDir, meta.id))).toBe(true);
+    const q = await studio.createProject('Drop');
+    studio.projects.addRun(q.id, meta.id);
+    await studio.deleteProject(q.id, { deleteRuns: true });
+    expect(fs.existsSync(path.join(runsDir, meta.id))).toBe(false);
+  });
+});
