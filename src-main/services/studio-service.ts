@@ -327,6 +327,7 @@ export class StudioService implements SaccadeApi {
   // ---- runs ----
 
   async listRuns(projectId: string): Promise<RunRow[]> {
+    this.adoptUnfiledRuns();
     const project = this.projects.getProject(projectId);
     const rows: RunRow[] = [];
     for (const runId of project.runIds) {
@@ -339,8 +340,17 @@ export class StudioService implements SaccadeApi {
     return rows;
   }
 
+  /** Runs made outside the studio (the CLI) join the first project, so nothing is hidden. */
+  private adoptUnfiledRuns(): void {
+    const first = this.projects.listProjects()[0];
+    if (!first) return;
+    for (const run of this.runs.listRuns()) {
+      if (!this.projects.projectOfRun(run.id)) this.projects.addRun(first.id, run.id);
+    }
+  }
+
   async getMetrics(runId: string): Promise<MetricSeries> {
-    const points = this.runs.readMetrics(runId);
+    const points = this.runs.readMetricHistory(runId);
     const columns = ['step', 'epoch', 'time'];
     const seen = new Set(columns);
     for (const p of points) for (const key of Object.keys(p)) if (!seen.has(key)) (seen.add(key), columns.push(key));
