@@ -129,7 +129,8 @@ export const NUMBER_BOUNDS: Record<NumericKey, [number, number, boolean]> = {
   glimpseSize: [1, 256, true],
   scales: [1, 8, true],
   unitPixels: [0, 10000, false],
-  locationStd: [0, 10, false],
+  // Zero would make the policy a point mass: log pi and its gradient divide by the variance.
+  locationStd: [1e-4, 10, false],
   glimpseHidden: [1, 8192, true],
   locationHidden: [1, 8192, true],
   glimpseFeatures: [1, 8192, true],

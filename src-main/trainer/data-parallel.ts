@@ -9,6 +9,7 @@ import { Worker } from 'node:worker_threads';
 import type { RamConfig } from '../core/config';
 import type { PlainTensors } from '../core/params';
 import type { GradientPart, Ram, StepStats } from '../core/ram';
+import { Rng } from '../core/rng';
 import type { BackendName } from './backend';
 import type { WorkerReply, WorkerRequest } from './grad-worker-protocol';
 
@@ -91,6 +92,8 @@ export class DataParallelTrainer {
 
   /** One optimizer step on the batch, shared out between the threads. */
   async trainBatch(images: Float32Array, labels: Int32Array, seed: number): Promise<StepStats> {
+    // Location noise from the seed alone, so a resumed run draws exactly what it would have.
+    this.ram.rng = new Rng(seed);
     if (this.threads.length === 0) return this.ram.trainBatch(images, labels);
     const count = labels.length;
     const shares = this.threads.length + 1;

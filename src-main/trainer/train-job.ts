@@ -178,8 +178,6 @@ async function trainLoop(
     while (epoch < config.epochs && ram.step < totalSteps) {
       const images = data.trainImages(epoch);
       const order = new Rng(config.seed).fork(epoch + 1).permutation(nTrain);
-      // Location noise from the step number: a resumed run draws what it would have drawn.
-      ram.rng = new Rng((config.seed * 1_000_003 + ram.step) >>> 0);
       const epochStart = performance.now();
       while (stepInEpoch < stepsPerEpoch && ram.step < totalSteps) {
         await ctx.checkpoint();
