@@ -1,0 +1,31 @@
+/** UI state shared between views: the current view, project, and the runs in focus. */
+import type { AppInfo, Settings } from '../../../src-main/shared/api';
+
+export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'playback';
+
+export const VIEWS: { id: View; label: string; icon: string }[] = [
+  { id: 'datasets', label: 'Datasets', icon: '▦' },
+  { id: 'new', label: 'New run', icon: '+' },
+  { id: 'training', label: 'Training', icon: '◔' },
+  { id: 'runs', label: 'Runs', icon: '≡' },
+  { id: 'compare', label: 'Compare', icon: '≈' },
+  { id: 'playback', label: 'Playback', icon: '▶' },
+];
+
+export const ui = $state({
+  view: 'datasets' as View,
+  projectId: undefined as string | undefined,
+  /** The run the Training view follows. */
+  trainingRunId: undefined as string | undefined,
+  /** Runs ticked in the Runs table, for Compare. */
+  selectedRunIds: [] as string[],
+  playbackRunId: undefined as string | undefined,
+  appInfo: undefined as AppInfo | undefined,
+  settings: { smoothing: 0.6, xAxis: 'step' } as Settings,
+  /** Bumped when runs change (started, renamed, deleted) so lists reload. */
+  runsRevision: 0,
+});
+
+export function go(view: View): void {
+  ui.view = view;
+}
