@@ -53,7 +53,9 @@ const tid = (id: string) => `[data-testid="${id}"]`;
 /** Sum of the canvas' RGB values: > 0 means something was drawn on black. */
 function canvasInk(selector: string): Promise<number> {
   return page.$eval(selector, (el) => {
-    const c = el as HTMLCanvasElement;
+    // Runs in the page; the Node tsconfig has no DOM types, so the canvas is typed by hand.
+    type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+    const c = el as unknown as Canvas2d;
     const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
     let s = 0;
     for (let i = 0; i < d.length; i += 4) s += d[i]! + d[i + 1]! + d[i + 2]!;
