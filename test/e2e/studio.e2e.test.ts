@@ -196,7 +196,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e (browser m
 
   it('plays back a trace step by step and exports a GIF with one frame per glimpse', async () => {
     await page.click(tid('nav-playback'));
-    const value = await page.$eval(tid('playback-run'), (el) => [...(el as unknown as { options: ArrayLike<{ text: string; value: string }> }).options].find((o) => o.text.startsWith('e2e-a'))!.value);
+    const value = await page.$eval(tid('playback-run'), (el) => [...(el as unknown as { options: Iterable<{ text: string; value: string }> }).options].find((o) => o.text.startsWith('e2e-a'))!.value);
     await page.selectOption(tid('playback-run'), value);
     await page.waitForSelector(tid('playback-canvas'), { timeout: 90_000 });
     expect(await page.getAttribute(tid('playback-step'), 'data-step')).toBe('0');
