@@ -13,6 +13,7 @@ export default defineConfig({
         entry: {
           index: resolve(root, 'src-main/index.ts'),
           trainer: resolve(root, 'src-main/trainer/trainer-process.ts'),
+          'grad-worker': resolve(root, 'src-main/trainer/grad-worker.ts'),
         },
       },
     },

@@ -2,6 +2,7 @@
  * Splits each batch between this thread and helper threads; the optimizer stays here. The
  * average of the shares' gradients (weighted by size) is the full batch's gradient.
  */
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -30,8 +31,11 @@ function startWorker(entry: string): Worker {
 
 function workerEntry(): string {
   const here = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'src-main/trainer/data-parallel.ts');
-  // From source the sibling is grad-worker.ts; in the electron-vite build it is grad-worker.js.
-  return path.join(path.dirname(here), here.endsWith('.ts') ? 'grad-worker.ts' : 'grad-worker.js');
+  // From source the sibling is grad-worker.ts; in the electron-vite build it is grad-worker.js,
+  // beside this bundle or one folder up when this code landed in a shared chunk.
+  const name = here.endsWith('.ts') ? 'grad-worker.ts' : 'grad-worker.js';
+  const candidates = [path.join(path.dirname(here), name), path.join(path.dirname(path.dirname(here)), name)];
+  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
 }
 
 class GradientThread {

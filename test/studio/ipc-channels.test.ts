@@ -27,7 +27,8 @@ describe('Electron IPC wiring', () => {
 
   it('the built preload exposes exactly API_METHODS plus onTrainingEvent', () => {
     const built = path.join(root, 'out/preload/index.js');
-    if (!fs.existsSync(built)) return; // Built by `npx electron-vite build`.
+    // test/global-setup.ts builds the app before the suite, so the bundle must be there.
+    expect(fs.existsSync(built), built).toBe(true);
     const exposed: Record<string, unknown> = {};
     const handlers: string[] = [];
     const fakeElectron = {

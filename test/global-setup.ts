@@ -1,0 +1,17 @@
+/**
+ * Builds the app once before any test: the browser-mode tests serve out/renderer and the build
+ * test inspects out/main and out/preload. One build up front avoids parallel builds racing.
+ */
+import { spawnSync } from 'node:child_process';
+import path from 'node:path';
+
+export default function setup(): void {
+  const root = path.resolve(__dirname, '..');
+  const result = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
+    cwd: root,
+    encoding: 'utf8',
+  });
+  if (result.status !== 0) {
+    throw new Error(`electron-vite build failed (exit ${result.status}):\n${result.stdout}\n${result.stderr}`);
+  }
+}
