@@ -20,7 +20,8 @@ import { Rng } from './rng';
 import { registerFastMatMulGradient } from './fast-matmul-grad';
 import type { GlimpseTrace } from '../shared/trace';
 
-export interface StepStats {
+/** The loss terms of a batch (or a share of it). */
+export interface LossStats {
   loss: number;
   crossEntropy: number;
   reinforce: number;
@@ -29,20 +30,17 @@ export interface StepStats {
   reward: number;
   /** Mean baseline estimate. */
   baseline: number;
+}
+
+export interface StepStats extends LossStats {
   gradNorm: number;
   learningRate: number;
 }
 
 /** A share of a batch's gradients (in the order of the params), with its loss statistics. */
-export interface GradientPart {
+export interface GradientPart extends LossStats {
   count: number;
   grads: (tf.Tensor | Float32Array)[];
-  loss: number;
-  crossEntropy: number;
-  reinforce: number;
-  baselineLoss: number;
-  reward: number;
-  baseline: number;
 }
 
 export interface ModelState {
@@ -130,7 +128,7 @@ export class Ram {
   applyGradients(parts: GradientPart[]): StepStats {
     const learningRate = this.learningRate();
     const total = parts.reduce((a, p) => a + p.count, 0);
-    const mean = (key: 'loss' | 'crossEntropy' | 'reinforce' | 'baselineLoss' | 'reward' | 'baseline') =>
+    const mean = (key: keyof LossStats) =>
       parts.reduce((a, p) => a + p[key] * p.count, 0) / total;
     const { clipped, normTensor } = tf.tidy(() => {
       const averaged = this.vars.map((v, i) => {
