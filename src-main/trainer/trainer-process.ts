@@ -29,8 +29,17 @@ function connect(): { send(event: JobEvent): void; onMessage(listener: (message:
 }
 
 const port = connect();
-const ctx = new MessageJobContext((event) => port.send(event));
+const ctx = new MessageJobContext((event) => {
+  // After the parent is gone there is nobody to tell; the run's files still record everything.
+  if (process.connected !== false) port.send(event);
+});
 let started = false;
+
+// Ctrl-C in a terminal reaches the whole process group: the parent decides (it asks us to stop,
+// which saves a checkpoint), so the trainer does not die mid-write on the signal itself.
+process.on('SIGINT', () => {});
+// A parent that exits without a word (a closed server, a killed CLI) still gets a clean stop.
+process.on('disconnect', () => ctx.stop());
 
 port.onMessage((message) => {
   const m = message as StartMessage | JobControl;

@@ -2,110 +2,34 @@
  * The studio end to end, in browser mode: `saccade serve` in a temp home, headless Chromium,
  * every step by clicking. Screenshots of the main views go to docs/screenshots/.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseGif } from './gif';
+import { CHROMIUM, canvasInk as inkOf, openStudio, shot as shotOf, startRun as startRunOn, stepOf as stepOn, tid, type Studio } from './helpers';
 
-const CHROMIUM = '/usr/bin/chromium';
-const ROOT = resolve(__dirname, '../..');
-const SHOTS = join(ROOT, 'docs/screenshots');
 const GLIMPSES = 6;
 
-let server: ChildProcess | undefined;
-let context: BrowserContext | undefined;
+let studio: Studio | undefined;
 let page: Page;
 let temp: string;
-let url: string;
 
-async function startServer(home: string): Promise<string> {
-  server = spawn(process.execPath, [join(ROOT, 'bin/saccade.mjs'), 'serve', '--port', '0', '--no-open'], {
-    cwd: ROOT,
-    env: { ...process.env, SACCADE_HOME: home },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  return new Promise((resolveUrl, reject) => {
-    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 90 s:\n${log}`)), 90_000);
-    const onData = (chunk: Buffer) => {
-      log += chunk.toString();
-      const m = /Saccade studio: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log);
-      if (m) {
-        clearTimeout(timer);
-        resolveUrl(m[1]!);
-      }
-    };
-    server!.stdout!.on('data', onData);
-    server!.stderr!.on('data', onData);
-    server!.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${log}`)));
-  });
-}
-
-async function shot(name: string): Promise<void> {
-  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
-}
-
-const tid = (id: string) => `[data-testid="${id}"]`;
-
-/** Sum of the canvas' RGB values: > 0 means something was drawn on black. */
-function canvasInk(selector: string): Promise<number> {
-  return page.$eval(selector, (el) => {
-    // Runs in the page; the Node tsconfig has no DOM types, so the canvas is typed by hand.
-    type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
-    const c = el as unknown as Canvas2d;
-    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
-    let s = 0;
-    for (let i = 0; i < d.length; i += 4) s += d[i]! + d[i + 1]! + d[i + 2]!;
-    return s;
-  });
-}
-
-async function startRun(name: string, maxSteps: number, learningRate: string): Promise<void> {
-  await page.click(tid('nav-new'));
-  await page.click(tid('preset-centered'));
-  await page.fill(tid('input-batchSize'), '32');
-  await page.fill(tid('input-validationSize'), '100');
-  await page.fill(tid('input-learningRate'), learningRate);
-  await page.fill(tid('run-name'), name);
-  await page.fill(tid('run-max-steps'), String(maxSteps));
-  await page.waitForSelector(`${tid('start-run')}:not([disabled])`);
-  await page.click(tid('start-run'));
-  await page.waitForSelector(tid('view-training'));
-}
-
-async function stepOf(): Promise<number> {
-  return Number(await page.getAttribute(tid('step-value'), 'data-step'));
-}
+const shot = (name: string) => shotOf(page, name);
+const canvasInk = (selector: string) => inkOf(page, selector);
+const stepOf = () => stepOn(page);
+const startRun = (name: string, maxSteps: number, learningRate: string) => startRunOn(page, { name, maxSteps, learningRate });
 
 // In CI .ci/run installs Chromium, so a missing browser fails there instead of skipping.
 describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e (browser mode)', () => {
   beforeAll(async () => {
-    temp = mkdtempSync(join(tmpdir(), 'saccade-e2e-'));
-    mkdirSync(SHOTS, { recursive: true });
-    url = await startServer(join(temp, 'home'));
-    context = await chromium.launchPersistentContext(join(temp, 'chromium'), {
-      executablePath: CHROMIUM,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-      viewport: { width: 1400, height: 900 },
-      acceptDownloads: true,
-    });
-    page = context.pages()[0] ?? (await context.newPage());
-    page.setDefaultTimeout(30_000);
-    await page.goto(url);
-    await page.waitForSelector(tid('status-backend'));
+    studio = await openStudio('saccade-e2e-');
+    page = studio.page;
+    temp = studio.temp;
   }, 150_000);
 
   afterAll(async () => {
-    await context?.close();
-    if (server && server.exitCode === null) {
-      server.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1500));
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
-    if (temp) rmSync(temp, { recursive: true, force: true });
+    await studio?.close();
   });
 
   it('browses a dataset: the grid shows images and filters by label', async () => {
