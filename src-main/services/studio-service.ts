@@ -418,7 +418,11 @@ export class StudioService implements SaccadeApi {
       live.handle.resume();
       return;
     }
-    await this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined) });
+    // A run started with a step limit keeps it: the trainer records its total steps with each
+    // epoch and at a stop, and a resumed run ends there rather than at its config's last epoch.
+    const totalSteps = this.runs.getRun(id).progress?.totalSteps;
+    const maxSteps = Number.isInteger(totalSteps) && totalSteps! >= 1 ? totalSteps : undefined;
+    await this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined), maxSteps });
   }
 
   async stopRun(runId: string): Promise<void> {

@@ -1,0 +1,132 @@
+/**
+ * Shared pieces of the browser-mode e2e files: `saccade serve` in a temp home, headless Chromium
+ * on it, and small page helpers. Each e2e file opens its own studio (own server, browser, home).
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+
+export const CHROMIUM = '/usr/bin/chromium';
+export const ROOT = resolve(__dirname, '../..');
+export const SHOTS = join(ROOT, 'docs/screenshots');
+
+export const tid = (id: string) => `[data-testid="${id}"]`;
+
+export interface Studio {
+  /** The temp folder holding the home, Chromium's profile and any files a test writes. */
+  temp: string;
+  /** SACCADE_HOME of the server. */
+  home: string;
+  url: string;
+  server: ChildProcess;
+  context: BrowserContext;
+  page: Page;
+  close(): Promise<void>;
+}
+
+/** Starts `saccade serve --port 0` on `home` and resolves with the printed URL. */
+export async function startServer(home: string): Promise<{ server: ChildProcess; url: string }> {
+  const server = spawn(process.execPath, [join(ROOT, 'bin/saccade.mjs'), 'serve', '--port', '0', '--no-open'], {
+    cwd: ROOT,
+    env: { ...process.env, SACCADE_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let log = '';
+  const url = await new Promise<string>((resolveUrl, reject) => {
+    const timer = setTimeout(() => reject(new Error(`serve printed no URL in 90 s:\n${log}`)), 90_000);
+    const onData = (chunk: Buffer) => {
+      log += chunk.toString();
+      const m = /Saccade studio: (http:\/\/127\.0\.0\.1:\d+\/\?token=\S+)/.exec(log);
+      if (m) {
+        clearTimeout(timer);
+        resolveUrl(m[1]!);
+      }
+    };
+    server.stdout!.on('data', onData);
+    server.stderr!.on('data', onData);
+    server.on('exit', (code) => reject(new Error(`serve exited (${code}):\n${log}`)));
+  });
+  return { server, url };
+}
+
+/** A temp home, the server on it and headless Chromium on the studio, connected. */
+export async function openStudio(prefix: string): Promise<Studio> {
+  const temp = mkdtempSync(join(tmpdir(), prefix));
+  const home = join(temp, 'home');
+  mkdirSync(SHOTS, { recursive: true });
+  const { server, url } = await startServer(home);
+  const context = await chromium.launchPersistentContext(join(temp, 'chromium'), {
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    viewport: { width: 1400, height: 900 },
+    acceptDownloads: true,
+  });
+  const page = context.pages()[0] ?? (await context.newPage());
+  page.setDefaultTimeout(30_000);
+  await page.goto(url);
+  await page.waitForSelector(tid('status-backend'));
+  const close = async () => {
+    await context.close();
+    if (server.exitCode === null) {
+      server.kill('SIGTERM');
+      await new Promise((r) => setTimeout(r, 1500));
+      if (server.exitCode === null) server.kill('SIGKILL');
+    }
+    rmSync(temp, { recursive: true, force: true });
+  };
+  return { temp, home, url, server, context, page, close };
+}
+
+export async function shot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: join(SHOTS, `${name}.png`) });
+}
+
+/** Sum of the canvas' RGB values: > 0 means something was drawn on black. */
+export function canvasInk(page: Page, selector: string): Promise<number> {
+  return page.$eval(selector, (el) => {
+    // Runs in the page; the Node tsconfig has no DOM types, so the canvas is typed by hand.
+    type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+    const c = el as unknown as Canvas2d;
+    const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+    let s = 0;
+    for (let i = 0; i < d.length; i += 4) s += d[i]! + d[i + 1]! + d[i + 2]!;
+    return s;
+  });
+}
+
+export interface RunForm {
+  name: string;
+  learningRate?: string;
+  maxSteps?: number;
+  epochs?: number;
+  /** The visible name of an imported dataset in the Dataset select. */
+  dataset?: string;
+}
+
+/** Fills the New run form for a tiny centered run (batch 32, 100 validation images) and starts it. */
+export async function startRun(page: Page, form: RunForm): Promise<void> {
+  await page.click(tid('nav-new'));
+  await page.click(tid('preset-centered'));
+  await page.fill(tid('input-batchSize'), '32');
+  await page.fill(tid('input-validationSize'), '100');
+  if (form.learningRate) await page.fill(tid('input-learningRate'), form.learningRate);
+  if (form.epochs) await page.fill(tid('input-epochs'), String(form.epochs));
+  if (form.dataset) await page.selectOption(tid('run-dataset'), { label: form.dataset });
+  await page.fill(tid('run-name'), form.name);
+  await page.fill(tid('run-max-steps'), form.maxSteps ? String(form.maxSteps) : '');
+  await page.waitForSelector(`${tid('start-run')}:not([disabled])`);
+  await page.click(tid('start-run'));
+  await page.waitForSelector(tid('view-training'));
+}
+
+/** The step the Training view shows. */
+export async function stepOf(page: Page): Promise<number> {
+  return Number(await page.getAttribute(tid('step-value'), 'data-step'));
+}
+
+/** The Training view's status badge (its class holds the status). */
+export async function trainingStatus(page: Page): Promise<string> {
+  return (await page.getAttribute(tid('training-status'), 'class')) ?? '';
+}
