@@ -43,6 +43,7 @@ async function createStudio(): Promise<StudioService> {
     transport: 'electron',
     version: app.getVersion(),
     launcher: new UtilityJobLauncher(),
+    modelsDir: path.join(app.getAppPath(), 'resources', 'models'),
     store: store as unknown as KeyValueStore<StudioState>,
     pickFolder,
     saveExport,

@@ -10,7 +10,7 @@ import { encodeApng, encodeGif } from '../shared/animation';
 import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
 import type { BackendRequest, EvalSummary, JobEvent, ModelRef } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
-import { RunStore, defaultHome, writeFileAtomic } from '../storage';
+import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storage';
 import { camel, kebab, Options, parseArgs, parseIndexList, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
 import { serve } from './serve';
@@ -75,6 +75,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return cli.presets();
       case 'bench':
         return await cli.bench();
+      case 'save-model':
+        return cli.saveModel();
       default:
         throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, presets, bench, serve)`);
     }
@@ -342,6 +344,42 @@ class Cli {
     for (const [key, help] of Object.entries(CONFIG_HELP)) {
       this.print(`  --${kebab(key).padEnd(20)} ${help} (default ${String(DEFAULT_CONFIG[key as keyof RamConfig])})`);
     }
+    return 0;
+  }
+
+  /** A run's checkpoint as a model folder (weights, config and the run's results; no optimizer). */
+  saveModel(): number {
+    const run = this.positionals[0] ?? this.opts.string('run');
+    const checkpoint = this.opts.string('checkpoint') ?? 'best';
+    const out = this.opts.string('out');
+    this.opts.rejectUnknown('save-model');
+    if (!run) throw new UsageError('save-model needs a run id (see saccade runs)');
+    if (!out) throw new UsageError('save-model needs --out DIR');
+    const store = new RunStore(this.home);
+    const meta = store.getRun(run);
+    const ckpt = store.loadCheckpoint(meta.id, checkpoint);
+    const tested = meta.test && meta.test.checkpoint === checkpoint ? meta.test : undefined;
+    const dir = path.resolve(out);
+    writeModelDir(dir, {
+      ...ckpt,
+      extra: {
+        sourceRun: meta.id,
+        sourceCheckpoint: checkpoint,
+        task: meta.task,
+        epochs: ckpt.epoch,
+        steps: ckpt.step,
+        bestValidationAccuracy: meta.best?.validationAccuracy,
+        testAccuracy: tested?.accuracy,
+        testAccuracyMC: tested?.accuracyMC,
+        mcSamples: tested?.mcSamples,
+        trainSeconds: meta.timings?.trainSeconds,
+        backend: meta.backend,
+        versions: meta.versions,
+        savedAt: new Date().toISOString(),
+      },
+    });
+    if (this.mode === 'json') this.printJson({ type: 'summary', dir, run: meta.id, checkpoint });
+    else this.print(`saved ${meta.id} / ${checkpoint} as a model in ${dir} (use: saccade eval --model ${out})`);
     return 0;
   }
 

@@ -184,7 +184,12 @@ export async function startStudioServer(
   const outDir = path.join(root, 'out', 'renderer');
   await ensureRenderer(root, outDir, opts.rebuild, log);
   const home = path.resolve(opts.home ?? defaultHome());
-  const studio = await StudioService.create({ home, transport: 'websocket', version: packageVersion(root) });
+  const studio = await StudioService.create({
+    home,
+    transport: 'websocket',
+    version: packageVersion(root),
+    modelsDir: path.join(root, 'resources', 'models'),
+  });
   const server = await startWsServer({
     api: studio,
     staticDir: outDir,

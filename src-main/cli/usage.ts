@@ -11,6 +11,7 @@ commands:
   export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
   runs      list runs with their best, last and test accuracy
   presets   list presets and every setting with its default
+  save-model  a run's checkpoint as a model folder: saccade save-model RUN --out DIR [--checkpoint best]
   bench     training and evaluation speed per preset: [--presets centered,translated] [--steps 60]
   serve     the studio in a browser: [--port 5178] [--host 127.0.0.1] [--no-open] [--rebuild]
 
@@ -41,6 +42,11 @@ images must have the model's image size.
   trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--out FILE.json] [--save-as NAME]\n`,
   export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled]\n`,
   runs: `usage: saccade runs [--home DIR] [--json]\n`,
+  'save-model': `usage: saccade save-model RUN_ID --out DIR [--checkpoint best]
+
+Writes the checkpoint's weights and config (no optimizer state) with the run's results into DIR,
+a folder that eval, trace and export take with --model DIR.
+`,
   presets: `usage: saccade presets [--json]\n`,
   bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--json]\n`,
 };

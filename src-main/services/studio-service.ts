@@ -49,6 +49,7 @@ import { TEST_SEED } from '../trainer/run-data';
 import { ForkJobLauncher, JobError, type JobLauncher } from './job-launcher';
 import { ProjectStore, type ImportRecord, type KeyValueStore, type StudioState } from './project-store';
 import { EngineService, type Running } from './training-service';
+import { installExampleRuns } from './example-runs';
 
 /** Training images shown in the dataset browser are rendered on this seed (any fixed one would do). */
 export const SAMPLE_SEED = 1;
@@ -68,6 +69,8 @@ export interface StudioOptions {
   store?: KeyValueStore<StudioState>;
   /** Electron's folder picker; the browser mode has none. */
   pickFolder?: () => Promise<string | undefined>;
+  /** Shipped trained models (resources/models), offered as example runs. */
+  modelsDir?: string;
   /** Electron's save dialog for exports; returns where the file went. */
   saveExport?: (result: ExportResult) => Promise<string | undefined>;
 }
@@ -77,7 +80,9 @@ type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; 
 export class StudioService implements SaccadeApi {
   static async create(options: StudioOptions): Promise<StudioService> {
     const projects = await ProjectStore.open(options.home, options.store);
-    return new StudioService(options, projects);
+    const service = new StudioService(options, projects);
+    if (options.modelsDir) installExampleRuns(service.home, options.modelsDir, service.runs, projects);
+    return service;
   }
 
   readonly home: string;

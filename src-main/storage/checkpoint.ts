@@ -170,3 +170,30 @@ export function readCheckpointDir(dir: string): CheckpointData {
     ...(file.extra ? { extra: file.extra } : {}),
   };
 }
+
+/**
+ * Writes a model folder (a checkpoint without optimizer state) at `dir`, replacing an earlier one
+ * only once the new one is complete: temp folder, then rename.
+ */
+export function writeModelDir(dir: string, ckpt: CheckpointData): CheckpointFile {
+  const parent = path.dirname(dir);
+  const tag = `${process.pid}-${Date.now().toString(36)}`;
+  const tmp = path.join(parent, `.${path.basename(dir)}.tmp-${tag}`);
+  const old = path.join(parent, `.${path.basename(dir)}.old-${tag}`);
+  try {
+    fs.mkdirSync(parent, { recursive: true });
+    const file = writeCheckpointDir(tmp, { ...ckpt, optimizer: undefined });
+    if (fs.existsSync(dir)) {
+      if (!fs.existsSync(path.join(dir, CHECKPOINT_JSON))) throw new StorageError(`${dir} exists and is not a model folder: not replacing it`, dir);
+      fs.renameSync(dir, old);
+    }
+    fs.renameSync(tmp, dir);
+    fs.rmSync(old, { recursive: true, force: true });
+    fsyncDir(parent);
+    return file;
+  } catch (err) {
+    fs.rmSync(tmp, { recursive: true, force: true });
+    if (fs.existsSync(old) && !fs.existsSync(dir)) fs.renameSync(old, dir);
+    throw err instanceof StorageError ? err : toStorageError(err, 'write model folder', dir);
+  }
+}

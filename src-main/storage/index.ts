@@ -4,4 +4,4 @@ export { writeFileAtomic, writeJsonAtomic } from './atomic';
 export { appendJsonLine, readJsonLines, repairJsonl } from './jsonl';
 export { defaultHome, APP_NAME } from './paths';
 export { RunStore, makeRunId, epochCheckpointName, resolveResumes, type LatestPointer } from './run-store';
-export { readCheckpointDir, writeCheckpointDir, type CheckpointFile, type TensorEntry } from './checkpoint';
+export { readCheckpointDir, writeCheckpointDir, writeModelDir, type CheckpointFile, type TensorEntry } from './checkpoint';

@@ -22,6 +22,8 @@ export interface RunMeta {
   test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };
   error?: string;
   notes?: string;
+  /** For runs made from a model shipped in resources/models: its folder name. */
+  example?: string;
 }
 
 /** What createRun needs: everything but the fields the store fills in. */

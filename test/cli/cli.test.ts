@@ -190,6 +190,19 @@ describe('saccade happy path: train, runs, eval, export, trace', () => {
     }
   });
 
+  it('save-model writes a model folder that eval --model reads back with the same accuracy', async () => {
+    const dir = path.join(home, 'models', 'centered');
+    const saved = await saccade(['save-model', runId, '--out', dir], home);
+    expect(saved.code, saved.stderr).toBe(0);
+    expect(fs.readdirSync(dir).sort()).toEqual(['checkpoint.json', 'weights.bin']);
+    const manifest = JSON.parse(fs.readFileSync(path.join(dir, 'checkpoint.json'), 'utf8')) as { tensors: { optimizer?: unknown[] }; extra: { sourceRun: string } };
+    expect(manifest.extra.sourceRun).toBe(runId);
+    expect(manifest.tensors.optimizer ?? []).toHaveLength(0);
+    const fromRun = jsonLines((await saccade(['eval', runId, '--limit', '300', '--json'], home)).stdout).pop() as { accuracy: number };
+    const fromModel = jsonLines((await saccade(['eval', '--model', dir, '--limit', '300', '--json'], home)).stdout).pop() as { accuracy: number };
+    expect(fromModel.accuracy).toBe(fromRun.accuracy);
+  });
+
   it('trace rejects an image index beyond the test set, in one line', async () => {
     const r = await saccade(['trace', runId, '--images', '10000'], home);
     expect(r.code).toBe(1);
