@@ -10,7 +10,8 @@ import { chromium, type BrowserContext, type Page } from 'playwright-core';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(__dirname, '../..');
-export const SHOTS = join(ROOT, 'docs/screenshots');
+/** The README's screenshots are refreshed with SACCADE_SCREENSHOTS=1; other runs keep theirs in a temp folder. */
+export const SHOTS = process.env.SACCADE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : join(tmpdir(), 'saccade-e2e-screenshots');
 
 export const tid = (id: string) => `[data-testid="${id}"]`;
 
