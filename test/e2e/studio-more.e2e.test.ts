@@ -6,7 +6,7 @@
  * end within seconds.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -27,6 +27,11 @@ let studio: Studio | undefined;
 let page: Page;
 /** Run ids by name, as the Runs table shows them. */
 const ids: Record<string, string> = {};
+
+/** Models shipped in resources/models: the studio offers each as a run of an "Examples" project. */
+const MODELS_DIR = join(__dirname, '../../resources/models');
+const SHIPPED = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((n) => existsSync(join(MODELS_DIR, n, 'checkpoint.json'))).sort() : [];
+const EXAMPLES = SHIPPED.length > 0 ? ['Examples'] : [];
 
 /** Writes the four MNIST-layout IDX files holding the first images of the bundled MNIST. */
 async function writeSmallIdx(folder: string): Promise<void> {
@@ -317,7 +322,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
     await openRunsView();
     await expect.poll(runNames).toEqual(['beta']);
     const options = await page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => ({ value: (e as unknown as { value: string }).value, text: e.textContent })));
-    expect(options.map((o) => o.text)).toEqual(['My project', 'e2e-crash']);
+    expect(options.map((o) => o.text)).toEqual(['My project', ...EXAMPLES, 'e2e-crash']);
     const other = options.find((o) => o.text === 'My project')!;
     const crash = options.find((o) => o.text === 'e2e-crash')!;
     await page.selectOption(tid('project-select'), other.value);
@@ -338,7 +343,21 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
     const confirm = await page.waitForSelector(tid('confirm-dialog'));
     expect(await confirm.textContent()).toMatch(/Delete the project "e2e-crash"/);
     await page.click(tid('confirm-ok'));
-    await expect.poll(() => page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => e.textContent))).toEqual(['My project']);
+    await expect.poll(() => page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => e.textContent))).toEqual(['My project', ...EXAMPLES]);
     await expect.poll(runNames).toEqual(['alpha']);
+  });
+
+  it.skipIf(SHIPPED.length === 0)('the shipped models are ready-made example runs: completed, with a test accuracy, and play back', async () => {
+    await openRunsView();
+    const options = await page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => ({ value: (e as unknown as { value: string }).value, text: e.textContent })));
+    await page.selectOption(tid('project-select'), options.find((o) => o.text === 'Examples')!.value);
+    await expect.poll(runNames).toEqual(SHIPPED.map((n) => `Example: ${n}`));
+    for (const name of SHIPPED) {
+      expect(await row(`Example: ${name}`).getAttribute('data-status')).toBe('completed');
+      expect(await row(`Example: ${name}`).textContent()).toMatch(/\d+\.\d+%/);
+    }
+    await row(`Example: ${SHIPPED[0]}`).locator('button:has-text("Playback")').click();
+    await page.waitForSelector(tid('playback-canvas'), { timeout: 60_000 });
+    await shot(page, 'examples-playback');
   });
 });
