@@ -107,7 +107,8 @@ export interface RunForm {
 }
 
 /** Fills the New run form for a tiny centered run (batch 32, 100 validation images) and starts it. */
-export async function startRun(page: Page, form: RunForm): Promise<void> {
+/** Starts a run from the New run form; resolves with its id once the Training view follows it. */
+export async function startRun(page: Page, form: RunForm): Promise<string> {
   await page.click(tid('nav-new'));
   await page.click(tid('preset-centered'));
   await page.fill(tid('input-batchSize'), '32');
@@ -120,6 +121,14 @@ export async function startRun(page: Page, form: RunForm): Promise<void> {
   await page.waitForSelector(`${tid('start-run')}:not([disabled])`);
   await page.click(tid('start-run'));
   await page.waitForSelector(tid('view-training'));
+  // The run list refreshes a moment after the start: wait until the view follows the new run.
+  const checked = `${tid('training-run-select')} option:checked`;
+  const deadline = Date.now() + 30_000;
+  while (!((await page.$eval(checked, (e) => e.textContent ?? '').catch(() => '')) ?? '').startsWith(`${form.name} (`)) {
+    if (Date.now() > deadline) throw new Error(`the Training view never followed the new run '${form.name}'`);
+    await page.waitForTimeout(100);
+  }
+  return page.inputValue(tid('training-run-select'));
 }
 
 /** The step the Training view shows. */

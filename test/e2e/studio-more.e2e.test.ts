@@ -139,12 +139,11 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
   });
 
   it('training: validation accuracy after an epoch; pause holds the step, resume moves it; stop', async () => {
-    await startRun(page, { name: 'alpha', dataset: DATASET, epochs: EPOCHS });
+    ids.alpha = await startRun(page, { name: 'alpha', dataset: DATASET, epochs: EPOCHS });
     await expect.poll(() => page.getAttribute(tid('val-accuracy'), 'data-value'), { timeout: 90_000, interval: 250 }).not.toBe('');
     const acc = Number(await page.getAttribute(tid('val-accuracy'), 'data-value'));
     expect(acc).toBeGreaterThan(0);
     expect(await page.textContent(tid('val-accuracy'))).toMatch(/%/);
-    ids.alpha = (await page.inputValue(tid('training-run-select')))!;
 
     await page.click(tid('pause-run'));
     await expect.poll(() => trainingStatus(page), { timeout: 30_000 }).toMatch(/paused/);
@@ -286,8 +285,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
     await expect.poll(() => page.locator(tid('run-row')).count()).toBe(0);
 
     // A step limit (not epochs): resuming from the studio keeps it.
-    await startRun(page, { name: 'beta', dataset: DATASET, maxSteps: 5 * STEPS_PER_EPOCH });
-    ids.beta = await page.inputValue(tid('training-run-select'));
+    ids.beta = await startRun(page, { name: 'beta', dataset: DATASET, maxSteps: 5 * STEPS_PER_EPOCH });
     // Past the first epoch, so there is a checkpoint to resume from.
     await expect.poll(() => page.getAttribute(tid('val-accuracy'), 'data-value'), { timeout: 90_000, interval: 250 }).not.toBe('');
     expect(await trainingStatus(page)).toMatch(/running/);
