@@ -349,7 +349,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
     await openRunsView();
     const options = await page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => ({ value: (e as unknown as { value: string }).value, text: e.textContent })));
     await page.selectOption(tid('project-select'), options.find((o) => o.text === 'Examples')!.value);
-    await expect.poll(runNames).toEqual(SHIPPED.map((n) => `Example: ${n}`));
+    await expect.poll(async () => (await runNames()).sort()).toEqual(SHIPPED.map((n) => `Example: ${n}`).sort());
     for (const name of SHIPPED) {
       expect(await row(`Example: ${name}`).getAttribute('data-status')).toBe('completed');
       expect(await row(`Example: ${name}`).textContent()).toMatch(/\d+\.\d+%/);
