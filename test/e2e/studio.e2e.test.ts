@@ -120,7 +120,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e (browser m
 
   it('plays back a trace step by step and exports a GIF with one frame per glimpse', async () => {
     await page.click(tid('nav-playback'));
-    const value = await page.$eval(tid('playback-run'), (el) => [...(el as unknown as { options: Iterable<{ text: string; value: string }> }).options].find((o) => o.text.startsWith('e2e-a'))!.value);
+    // The run list loads a moment after the view opens: wait for the run's option.
+    const findRun = () => page.$eval(tid('playback-run'), (el) => [...(el as unknown as { options: Iterable<{ text: string; value: string }> }).options].find((o) => o.text.startsWith('e2e-a'))?.value ?? '');
+    await expect.poll(findRun, { timeout: 30_000 }).not.toBe('');
+    const value = await findRun();
     await page.selectOption(tid('playback-run'), value);
     await page.waitForSelector(tid('playback-canvas'), { timeout: 90_000 });
     expect(await page.getAttribute(tid('playback-step'), 'data-step')).toBe('0');
