@@ -18,19 +18,11 @@ import {
 import { glimpseBoxes, locationToPixels } from './retina';
 import { Rng } from './rng';
 import { registerFastMatMulGradient } from './fast-matmul-grad';
+import type { LossTerms } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 
-/** The loss terms of a batch (or a share of it). */
-export interface LossStats {
-  loss: number;
-  crossEntropy: number;
-  reinforce: number;
-  baselineLoss: number;
-  /** Mean reward: the fraction of the batch classified right with sampled locations. */
-  reward: number;
-  /** Mean baseline estimate. */
-  baseline: number;
-}
+/** The loss terms of a batch (or a share of it); the same shape the progress events carry. */
+export type LossStats = LossTerms;
 
 export interface StepStats extends LossStats {
   gradNorm: number;

@@ -91,19 +91,25 @@ export interface BackendInfo {
 
 export type Job = TrainJob | EvalJob | TraceJob | BenchJob | MisclassifiedJob | ProbeJob;
 
-export interface ProgressEvent {
+/** The loss terms of a batch (or a share of it): what a training step reports. */
+export interface LossTerms {
+  loss: number;
+  crossEntropy: number;
+  reinforce: number;
+  baselineLoss: number;
+  /** Mean reward: the fraction of the batch classified right with sampled locations. */
+  reward: number;
+  /** Mean baseline estimate. */
+  baseline: number;
+}
+
+export interface ProgressEvent extends LossTerms {
   type: 'progress';
   runId: string;
   step: number;
   totalSteps: number;
   epoch: number;
   epochs: number;
-  loss: number;
-  crossEntropy: number;
-  reinforce: number;
-  baselineLoss: number;
-  reward: number;
-  baseline: number;
   trainAccuracy: number;
   learningRate: number;
   imagesPerSecond: number;
