@@ -2,36 +2,12 @@
  * The `saccade` command as a user runs it: `node bin/saccade.mjs ...` in a child process with
  * SACCADE_HOME pointing at a temp folder. Errors must be one line on stderr, no stack trace.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_FILES } from '../../src-main/data/dataset-files';
 import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
-
-const BIN = fileURLToPath(new URL('../../bin/saccade.mjs', import.meta.url));
-const ROOT = path.dirname(path.dirname(BIN));
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-function saccade(args: string[], home: string, timeout = 120_000): Promise<Result> {
-  return new Promise((resolve) => {
-    execFile(
-      process.execPath,
-      [BIN, ...args],
-      { cwd: ROOT, env: { ...process.env, SACCADE_HOME: home }, timeout, maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
-        resolve({ code, stdout, stderr });
-      },
-    );
-  });
-}
+import { saccade, type CliResult } from '../helpers/saccade-cli';
 
 function jsonLines(stdout: string): Record<string, unknown>[] {
   return stdout
@@ -85,7 +61,7 @@ describe('saccade errors: one line, non-zero exit, no stack trace', () => {
     ['unknown backend', () => ['train', '--backend', 'nope', '--max-steps', '1'], /^unknown backend 'nope' \(choose one of: tensorflow-gpu, tensorflow, wasm, cpu\)$/, 1],
   ];
 
-  const results = new Map<string, Result>();
+  const results = new Map<string, CliResult>();
   beforeAll(async () => {
     // two at a time: this is a 2-core machine
     const queue = [...cases];

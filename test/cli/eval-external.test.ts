@@ -3,7 +3,6 @@
  * generator. The external images here are the built-in translated test set written out as IDX,
  * so the accuracy must equal the built-in evaluation's exactly.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -15,20 +14,11 @@ import { encodeTaskSet, TaskGenerator, taskSpec } from '../../src-main/data/task
 import { writeModelDir } from '../../src-main/storage';
 import { TEST_SEED } from '../../src-main/trainer/run-data';
 import { tempDir } from '../helpers/mnist-subset';
+import { lastJson, saccade } from '../helpers/saccade-cli';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/saccade.mjs');
 const COUNT = 300;
 
-function saccade(args: string[], home: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile(process.execPath, [BIN, ...args], { cwd: ROOT, env: { ...process.env, SACCADE_HOME: home }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      resolve({ code: err ? Number((err as { code?: number }).code ?? -1) : 0, stdout, stderr });
-    });
-  });
-}
-
-const summaryOf = (stdout: string) => JSON.parse(stdout.trim().split('\n').pop()!) as { accuracy: number; accuracyMC: number; count: number; dataset: string };
+const summaryOf = (stdout: string) => lastJson<{ accuracy: number; accuracyMC: number; count: number; dataset: string }>(stdout);
 
 let dir = '';
 let model = '';
@@ -75,7 +65,7 @@ describe('eval --model DIR --data DIR', () => {
 
   it('traces the external images exactly as the built-in ones: same pixels, locations and beliefs', async () => {
     type Trace = { pixels: number[]; label: number; steps: { loc: number[]; probs: number[] }[] };
-    const tracesOf = (stdout: string) => (JSON.parse(stdout.trim().split('\n').pop()!) as { traces: Trace[] }).traces;
+    const tracesOf = (stdout: string) => lastJson<{ traces: Trace[] }>(stdout).traces;
     const external = await saccade(['trace', '--model', model, '--data', placed, '--images', '0-4', '--json'], dir);
     const builtIn = await saccade(['trace', '--model', model, '--images', '0-4', '--json'], dir);
     expect(external.code, external.stderr).toBe(0);

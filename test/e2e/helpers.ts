@@ -106,8 +106,10 @@ export interface RunForm {
   dataset?: string;
 }
 
-/** Fills the New run form for a tiny centered run (batch 32, 100 validation images) and starts it. */
-/** Starts a run from the New run form; resolves with its id once the Training view follows it. */
+/**
+ * Fills the New run form for a tiny centered run (batch 32, 100 validation images) and starts it;
+ * resolves with the run's id once the Training view follows it.
+ */
 export async function startRun(page: Page, form: RunForm): Promise<string> {
   await page.click(tid('nav-new'));
   await page.click(tid('preset-centered'));

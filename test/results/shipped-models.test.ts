@@ -3,16 +3,14 @@
  * prints on the full 10,000-image test set exactly the error its folder records, which is the
  * number the README's results table shows. Forced to wasm: the figures were measured there.
  */
-import { execFile } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { validateConfig } from '../../src-main/core/config';
 import { readCheckpointDir } from '../../src-main/storage';
 import { tempDir } from '../helpers/mnist-subset';
+import { lastJson, ROOT, saccade } from '../helpers/saccade-cli';
 
-const ROOT = path.resolve(__dirname, '../..');
-const BIN = path.join(ROOT, 'bin/saccade.mjs');
 const MODELS = path.join(ROOT, 'resources/models');
 const README = fs.readFileSync(path.join(ROOT, 'README.md'), 'utf8');
 
@@ -30,14 +28,13 @@ interface EvalSummary {
   count: number;
 }
 
-function evalModel(dir: string, extraArgs: string[]): Promise<EvalSummary> {
-  const args = [BIN, 'eval', '--model', dir, '--backend', 'wasm', '--json', ...extraArgs];
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, args, { cwd: ROOT, env: { ...process.env, SACCADE_HOME: tempDir('shipped') }, maxBuffer: 32 << 20 }, (err, stdout, stderr) => {
-      if (err) reject(new Error(`saccade eval failed: ${stderr}`));
-      else resolve(JSON.parse(stdout.trim().split('\n').pop()!) as EvalSummary);
-    });
-  });
+const home = tempDir('shipped');
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+async function evalModel(dir: string, extraArgs: string[]): Promise<EvalSummary> {
+  const r = await saccade(['eval', '--model', dir, '--backend', 'wasm', '--json', ...extraArgs], home, 600_000);
+  if (r.code !== 0) throw new Error(`saccade eval failed: ${r.stderr}`);
+  return lastJson<EvalSummary>(r.stdout);
 }
 
 /** "0.74 %": how the README writes an error. */
