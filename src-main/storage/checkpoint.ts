@@ -127,9 +127,30 @@ export function readCheckpointManifest(dir: string): CheckpointFile {
   return file;
 }
 
+/**
+ * The weights file's path: the manifest may name only a plain file inside the checkpoint folder,
+ * so an edited or hostile checkpoint.json cannot make us read `../../etc/passwd`.
+ */
+function weightsPath(dir: string, file: CheckpointFile): string {
+  const name: unknown = file.weightsFile || WEIGHTS_BIN;
+  const jsonPath = path.join(dir, CHECKPOINT_JSON);
+  const plain =
+    typeof name === 'string' && name !== '' && name !== '.' && name !== '..' && !/[\\/\0]/.test(name) && !path.isAbsolute(name);
+  const folder = path.resolve(dir);
+  const resolved = plain ? path.resolve(folder, name) : '';
+  if (!plain || path.dirname(resolved) !== folder) {
+    throw new StorageError(
+      `checkpoint ${jsonPath} is corrupt: weightsFile ${JSON.stringify(name)} is not a plain file name inside the checkpoint folder`,
+      jsonPath,
+      { code: 'ECORRUPT' },
+    );
+  }
+  return path.join(dir, name);
+}
+
 export function readCheckpointDir(dir: string): CheckpointData {
   const file = readCheckpointManifest(dir);
-  const binPath = path.join(dir, file.weightsFile || WEIGHTS_BIN);
+  const binPath = weightsPath(dir, file);
   let bin: Buffer;
   try {
     bin = fs.readFileSync(binPath);
