@@ -3,12 +3,14 @@
  *
  * Layout: two zero bytes, a type byte, a dimension-count byte, one big-endian uint32 per
  * dimension, then the data in row-major order. Only unsigned-byte data (type 0x08) is used
- * for MNIST-like sets, so that is the only type accepted. Parsing is pure on bytes; gzip
- * input (0x1f 0x8b) is inflated first.
+ * for MNIST-like sets, so that is the only type accepted. Gzip input (0x1f 0x8b) is inflated
+ * no further than the size its header declares, and no header may declare more than
+ * MAX_IDX_DATA_BYTES: a gzip bomb costs a few bytes of memory, not gigabytes.
  */
 import { promises as fs } from 'node:fs';
+import type { FileHandle } from 'node:fs/promises';
 import * as path from 'node:path';
-import { gunzipSync } from 'node:zlib';
+import { constants as zlibConstants, createGunzip, gunzipSync } from 'node:zlib';
 
 /** A problem with a data file or folder; the message starts with the file (or folder) name. */
 export class DataError extends Error {
@@ -44,18 +46,36 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Parses an IDX file held in memory (gzipped or raw). `name` prefixes every error message. */
-export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
-  if (isGzip(bytes)) {
-    let inflated: Uint8Array;
-    try {
-      inflated = gunzipSync(bytes);
-    } catch (e) {
-      throw new DataError(`${name}: corrupt gzip data (${(e as Error).message})`);
-    }
-    bytes = inflated;
-  }
+/**
+ * The most data bytes one IDX file may declare: 1 GiB. The largest MNIST-layout set in use,
+ * EMNIST ByClass, is 698k images of 28x28 = 547 MB; a folder's four files load together, so this
+ * keeps even a hostile folder's import under a few GiB instead of whatever a gzip bomb inflates to.
+ */
+export const MAX_IDX_DATA_BYTES = 1024 ** 3;
+const MAX_HEADER_BYTES = 4 + 4 * MAX_DIMS;
+/** How much of an in-memory gzip is inflated to find the header (deflate inflates at most ~1032:1). */
+const GZIP_HEADER_PREFIX = 64 * 1024;
+
+interface IdxHeader {
+  dims: number[];
+  headerLength: number;
+  /** Bytes of data the dimensions declare. */
+  dataLength: number;
+}
+
+function bytesText(n: number): string {
+  const gib = n / 1024 ** 3;
+  return `${n.toLocaleString('en-US')} bytes (${gib >= 0.1 ? `${gib.toFixed(1)} GiB` : `${(n / 1024 ** 2).toFixed(1)} MiB`})`;
+}
+
+/**
+ * Reads the header from a file's first bytes. Returns undefined when it needs more bytes and
+ * `complete` is false; with `complete` (these are all the bytes there are) a short file is an error.
+ * Refuses a declared size over MAX_IDX_DATA_BYTES, so nothing is allocated for it.
+ */
+function parseHeader(bytes: Uint8Array, name: string, complete: boolean): IdxHeader | undefined {
   if (bytes.length < 4) {
+    if (!complete) return undefined;
     throw new DataError(`${name}: too short to be an IDX file (${bytes.length} bytes, the header alone needs at least 8)`);
   }
   if (bytes[0] !== 0 || bytes[1] !== 0) {
@@ -77,6 +97,7 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
   }
   const headerLength = 4 + 4 * ndims;
   if (bytes.length < headerLength) {
+    if (!complete) return undefined;
     throw new DataError(
       `${name}: truncated header: ${ndims} dimensions need a ${headerLength}-byte header, file has ${bytes.length} bytes`,
     );
@@ -90,14 +111,78 @@ export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
     dims.push(d);
     total *= d;
   }
-  const found = bytes.length - headerLength;
+  if (total > MAX_IDX_DATA_BYTES) {
+    throw new DataError(
+      `${name}: its header declares ${dims.join('x')} = ${bytesText(total)} of data; ` +
+        `at most ${bytesText(MAX_IDX_DATA_BYTES)} per file are read`,
+    );
+  }
+  return { dims, headerLength, dataLength: total };
+}
+
+/** The length check once the data's size is known: exactly what the header declares. */
+function checkDataLength(header: IdxHeader, found: number, name: string): void {
+  const { dataLength: total, dims } = header;
   if (found < total) {
     throw new DataError(`${name}: truncated: expected ${total} bytes of data, found ${found} (dims ${dims.join('x')})`);
   }
   if (found > total) {
     throw new DataError(`${name}: has ${found - total} trailing bytes after ${total} bytes of data (dims ${dims.join('x')})`);
   }
-  return { dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + headerLength, total) };
+}
+
+function trailingGzipError(header: IdxHeader, name: string): DataError {
+  return new DataError(
+    `${name}: has trailing bytes: the gzip data inflates past the ${header.dataLength} bytes of data its header declares (dims ${header.dims.join('x')})`,
+  );
+}
+
+function corruptGzipError(name: string, e: unknown): DataError {
+  return new DataError(`${name}: corrupt gzip data (${e instanceof Error ? e.message : String(e)})`);
+}
+
+/**
+ * Inflates in-memory gzip bytes, never past the size the IDX header declares: the header comes
+ * from inflating a short prefix, then the whole is inflated with that size as the output limit.
+ */
+function gunzipIdx(bytes: Uint8Array, name: string): { header: IdxHeader; inflated: Uint8Array } {
+  let head: Uint8Array;
+  let header: IdxHeader | undefined;
+  for (let k = 64; ; k *= 4) {
+    const prefix = bytes.subarray(0, Math.min(k, GZIP_HEADER_PREFIX));
+    try {
+      head = gunzipSync(prefix, { finishFlush: zlibConstants.Z_SYNC_FLUSH });
+    } catch (e) {
+      throw corruptGzipError(name, e);
+    }
+    const all = prefix.length === bytes.length;
+    header = parseHeader(head, name, all);
+    if (header) break;
+    if (prefix.length >= GZIP_HEADER_PREFIX) {
+      throw new DataError(`${name}: corrupt gzip data (its first ${GZIP_HEADER_PREFIX} bytes do not inflate to an IDX header)`);
+    }
+  }
+  let inflated: Uint8Array;
+  try {
+    inflated = gunzipSync(bytes, { maxOutputLength: header.headerLength + header.dataLength });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') throw trailingGzipError(header, name);
+    throw corruptGzipError(name, e);
+  }
+  return { header, inflated };
+}
+
+/**
+ * Parses an IDX file held in memory (gzipped or raw). `name` prefixes every error message.
+ * Gzip input is inflated no further than its header's declared size (at most MAX_IDX_DATA_BYTES).
+ */
+export function parseIdx(bytes: Uint8Array, name: string): IdxArray {
+  let header: IdxHeader | undefined;
+  if (isGzip(bytes)) ({ header, inflated: bytes } = gunzipIdx(bytes, name));
+  else header = parseHeader(bytes, name, true);
+  if (!header) throw new Error('unreachable: a complete IDX header parse returns a header or throws');
+  checkDataLength(header, bytes.length - header.headerLength, name);
+  return { dims: header.dims, data: new Uint8Array(bytes.buffer, bytes.byteOffset + header.headerLength, header.dataLength) };
 }
 
 /** Encodes unsigned-byte data as an (uncompressed) IDX file. */
@@ -121,17 +206,113 @@ export function encodeIdx(dims: readonly number[], data: Uint8Array): Uint8Array
   return out;
 }
 
-/** Reads and parses an IDX file (raw or gzipped). Errors are DataErrors naming the file. */
+function readError(name: string, file: string, e: unknown): DataError {
+  const code = (e as NodeJS.ErrnoException).code;
+  if (code === 'ENOENT') return new DataError(`${name}: not found (${file})`);
+  if (code === 'EISDIR') return new DataError(`${name}: is a folder, not a file (${file})`);
+  return new DataError(`${name}: cannot read ${file} (${e instanceof Error ? e.message : String(e)})`);
+}
+
+/** Reads `length` bytes at `position`, fewer only where the file ends. */
+async function readAt(handle: FileHandle, into: Uint8Array, position: number): Promise<number> {
+  let filled = 0;
+  while (filled < into.length) {
+    const { bytesRead } = await handle.read(into, filled, into.length - filled, position + filled);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled;
+}
+
+/** A raw file: the header's declared size is checked against the file's size before reading. */
+async function readRawIdx(handle: FileHandle, size: number, name: string): Promise<IdxArray> {
+  const prefix = new Uint8Array(Math.min(size, MAX_HEADER_BYTES));
+  const got = await readAt(handle, prefix, 0);
+  const header = parseHeader(prefix.subarray(0, got), name, true);
+  if (!header) throw new Error('unreachable: a complete IDX header parse returns a header or throws');
+  checkDataLength(header, size - header.headerLength, name);
+  const data = new Uint8Array(header.dataLength);
+  checkDataLength(header, await readAt(handle, data, header.headerLength), name);
+  return { dims: header.dims, data };
+}
+
+/**
+ * A gzip file, inflated as a stream: the header comes from the first bytes out, the data goes
+ * into one buffer of the declared size, and the first byte past it stops the inflating.
+ */
+async function inflateIdx(handle: FileHandle, name: string, file: string): Promise<IdxArray> {
+  const source = handle.createReadStream({ start: 0, autoClose: false });
+  const gunzip = createGunzip({ chunkSize: 64 * 1024 });
+  let sourceError: unknown;
+  source.on('error', (e) => {
+    sourceError = e;
+    gunzip.destroy(e);
+  });
+  source.pipe(gunzip);
+  let head: Uint8Array = new Uint8Array(0);
+  let header: IdxHeader | undefined;
+  let data: Uint8Array | undefined;
+  let filled = 0;
+  try {
+    for await (const chunk of gunzip as AsyncIterable<Buffer>) {
+      let rest: Uint8Array = chunk;
+      if (!header || !data) {
+        const joined = new Uint8Array(head.length + chunk.length);
+        joined.set(head);
+        joined.set(chunk, head.length);
+        header = parseHeader(joined, name, false);
+        if (!header) {
+          head = joined;
+          continue;
+        }
+        data = new Uint8Array(header.dataLength);
+        rest = joined.subarray(header.headerLength);
+      }
+      if (filled + rest.length > data.length) throw trailingGzipError(header, name);
+      data.set(rest, filled);
+      filled += rest.length;
+    }
+  } catch (e) {
+    if (e instanceof DataError) throw e;
+    if (sourceError !== undefined) throw readError(name, file, sourceError);
+    throw corruptGzipError(name, e);
+  } finally {
+    source.destroy();
+    gunzip.destroy();
+  }
+  if (!header || !data) {
+    parseHeader(head, name, true);
+    throw new Error('unreachable: an incomplete IDX header is an error once the data has ended');
+  }
+  checkDataLength(header, filled, name);
+  return { dims: header.dims, data };
+}
+
+/**
+ * Reads and parses an IDX file (raw or gzipped). Errors are DataErrors naming the file. Memory
+ * stays within the header's declared size, itself at most MAX_IDX_DATA_BYTES, whatever the file holds.
+ */
 export async function readIdxFile(file: string): Promise<IdxArray> {
   const name = path.basename(file);
-  let bytes: Uint8Array;
+  let handle: FileHandle;
   try {
-    bytes = await fs.readFile(file);
+    handle = await fs.open(file, 'r');
   } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new DataError(`${name}: not found (${file})`);
-    if (code === 'EISDIR') throw new DataError(`${name}: is a folder, not a file (${file})`);
-    throw new DataError(`${name}: cannot read ${file} (${(e as Error).message})`);
+    throw readError(name, file, e);
   }
-  return parseIdx(bytes, name);
+  try {
+    let size: number;
+    const magic = new Uint8Array(2);
+    try {
+      const stat = await handle.stat();
+      if (stat.isDirectory()) throw Object.assign(new Error('is a folder'), { code: 'EISDIR' });
+      size = stat.size;
+      await readAt(handle, magic, 0);
+    } catch (e) {
+      throw readError(name, file, e);
+    }
+    return isGzip(magic) ? await inflateIdx(handle, name, file) : await readRawIdx(handle, size, name);
+  } finally {
+    await handle.close();
+  }
 }

@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { afterAll, describe, expect, it } from 'vitest';
-import { DataError, encodeIdx, parseIdx, readIdxFile } from '../../src-main/data/idx';
+import { DataError, encodeIdx, MAX_IDX_DATA_BYTES, parseIdx, readIdxFile } from '../../src-main/data/idx';
+import { idxHeader, writeGzipBomb } from '../helpers/gzip-bomb';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'saccade-idx-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -137,5 +138,61 @@ describe('idx', () => {
     const missing = path.join(dir, 'nope-idx1-ubyte');
     await expect(readIdxFile(missing)).rejects.toBeInstanceOf(DataError);
     await expect(readIdxFile(missing)).rejects.toThrow(/^nope-idx1-ubyte: not found/);
+  });
+
+  it('reads gzip from disk with the same checks: truncated, trailing, corrupt, short header', async () => {
+    const file = (name: string, bytes: Uint8Array): string => {
+      const f = path.join(dir, name);
+      writeFileSync(f, bytes);
+      return f;
+    };
+    const b = encodeIdx([2, 3, 4], data);
+    await expect(readIdxFile(file('t.gz', gzipSync(b.subarray(0, b.length - 5))))).rejects.toThrow(
+      /^t\.gz: truncated: expected 24 bytes of data, found 19/,
+    );
+    const longer = new Uint8Array(b.length + 3);
+    longer.set(b);
+    await expect(readIdxFile(file('l.gz', gzipSync(longer)))).rejects.toThrow(/^l\.gz: has trailing bytes/);
+    const gz = gzipSync(b);
+    await expect(readIdxFile(file('c.gz', gz.subarray(0, gz.length - 10)))).rejects.toThrow(/^c\.gz: corrupt gzip/);
+    await expect(readIdxFile(file('h.gz', gzipSync(b.subarray(0, 10))))).rejects.toThrow(/^h\.gz: truncated header/);
+    await expect(readIdxFile(file('s.gz', gzipSync(Uint8Array.of(0, 0))))).rejects.toThrow(/^s\.gz: too short/);
+    await expect(readIdxFile(dir)).rejects.toThrow(/is a folder/);
+  });
+
+  // Issue #8 case 8: what a header declares bounds what is read, whatever the file holds.
+  const MB = 1024 * 1024;
+  const peakGrowthSince = (rssBefore: number): number => process.resourceUsage().maxRSS * 1024 - rssBefore;
+
+  it('refuses a raw file whose header declares more than MAX_IDX_DATA_BYTES, without reading it', async () => {
+    const f = path.join(dir, 'huge-images-idx3-ubyte');
+    const count = Math.ceil((3 * 1024 ** 3) / 784);
+    writeFileSync(f, idxHeader([count, 28, 28]));
+    truncateSync(f, 16 + count * 784); // sparse: 3 GiB of zeros that take no disk
+    const before = process.memoryUsage().rss;
+    await expect(readIdxFile(f)).rejects.toThrow(
+      `huge-images-idx3-ubyte: its header declares ${count}x28x28 = ${(count * 784).toLocaleString('en-US')} bytes (3.0 GiB) of data; ` +
+        `at most ${MAX_IDX_DATA_BYTES.toLocaleString('en-US')} bytes (1.0 GiB) per file are read`,
+    );
+    expect(peakGrowthSince(before)).toBeLessThan(100 * MB);
+  });
+
+  it('refuses a raw file larger than its header declares by its size, without reading it', async () => {
+    const f = path.join(dir, 'long-labels-idx1-ubyte');
+    writeFileSync(f, encodeIdx([3], Uint8Array.of(1, 2, 3)));
+    truncateSync(f, 3 * 1024 ** 3);
+    const before = process.memoryUsage().rss;
+    await expect(readIdxFile(f)).rejects.toThrow(`long-labels-idx1-ubyte: has ${3 * 1024 ** 3 - 11} trailing bytes after 3 bytes of data (dims 3)`);
+    expect(peakGrowthSince(before)).toBeLessThan(100 * MB);
+  });
+
+  it('parseIdx inflates in-memory gzip no further than the declared size', () => {
+    const f = path.join(dir, 'bomb.gz');
+    writeGzipBomb(f, idxHeader([2, 3, 4]), 1024 ** 3);
+    const bomb = readFileSync(f);
+    expect(bomb.length).toBeLessThan(2 * MB);
+    const before = process.memoryUsage().rss;
+    expectDataError(() => parseIdx(bomb, 'bomb.gz'), /^bomb\.gz: has trailing bytes: the gzip data inflates past the 24 bytes of data its header declares/);
+    expect(peakGrowthSince(before)).toBeLessThan(100 * MB);
   });
 });
