@@ -8,7 +8,10 @@ import { randomBytes } from 'node:crypto';
 import { fsyncDir, removeQuietly, writeJsonAtomic } from './atomic';
 import { readCheckpointDir, readCheckpointManifest, writeCheckpointDir } from './checkpoint';
 import { StorageError, toStorageError } from './errors';
+import { withFileMutex } from './file-mutex';
 import { appendJsonLine, readJsonLines, repairJsonl } from './jsonl';
+import { checkRunMeta } from './meta-schema';
+import { pidAlive, readLiveLock, RunBusyError } from './run-lock';
 import type { CheckpointData, CheckpointInfo, MetricPoint, NewRunMeta, RunMeta } from './types';
 
 const META = 'meta.json';
@@ -20,6 +23,18 @@ const LATEST = 'latest.json';
 const LATEST_ALIASES = new Set(['last', 'latest']);
 const SAFE_NAME = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9_-]+)*$/;
 const STAGING = /\.(tmp|old)-[0-9a-f]+$/;
+/** writeFileAtomic's temp files: .<name>.tmp-<pid>-<hex>. */
+const TEMP_FILE = /^\..+\.tmp-(\d+)-[0-9a-f]+$/;
+/** Held while meta.json is read, changed and written back (the trainer and the studio both do). */
+const META_MUTEX = '.meta.lock';
+/** Statuses that claim a live owner: without one, the run was interrupted. */
+const LIVE_STATUSES = new Set(['running', 'paused']);
+
+/** A run folder whose meta.json cannot be used, and why. */
+export interface BrokenRun {
+  id: string;
+  reason: string;
+}
 
 export interface LatestPointer {
   name: string;
@@ -129,32 +144,31 @@ export class RunStore {
     return runs.sort((a, b) => (a.createdAt === b.createdAt ? cmp(b.id, a.id) : cmp(b.createdAt, a.createdAt)));
   }
 
-  /** Folder names in runs/ whose meta.json cannot be read: for a "broken runs" notice. */
-  listBrokenRuns(): string[] {
-    let names: string[];
-    try {
-      names = fs.readdirSync(this.runsDir);
-    } catch {
-      return [];
+  /** Run folders whose meta.json cannot be used, with the reason: for a "broken runs" notice. */
+  listBrokenRuns(): BrokenRun[] {
+    const broken: BrokenRun[] = [];
+    for (const name of safeReaddir(this.runsDir).sort()) {
+      if (name.startsWith('.') || !isDir(path.join(this.runsDir, name))) continue;
+      const read = this.readMetaFile(path.join(this.runsDir, name));
+      if ('reason' in read) broken.push({ id: name, reason: read.reason });
     }
-    return names.filter((n) => !n.startsWith('.') && isDir(path.join(this.runsDir, n)) && !this.tryReadMeta(path.join(this.runsDir, n)));
+    return broken;
   }
 
   /** Accepts a full id or a unique prefix of one. */
   getRun(idOrPrefix: string): RunMeta {
     const id = this.resolveId(idOrPrefix);
-    const file = path.join(this.runsDir, id, META);
-    let text: string;
-    try {
-      text = fs.readFileSync(file, 'utf8');
-    } catch (err) {
-      throw toStorageError(err, 'read run metadata', file);
-    }
-    try {
-      return { ...(JSON.parse(text) as RunMeta), id };
-    } catch {
-      throw new StorageError(`run metadata ${file} is corrupt: not valid JSON`, file, { code: 'ECORRUPT' });
-    }
+    const dir = path.join(this.runsDir, id);
+    const read = this.readMetaFile(dir);
+    if ('error' in read) throw read.error;
+    return this.withLiveStatus(dir, { ...read.meta, id });
+  }
+
+  /** Exactly this id (no prefix): for deleting, where a guess must not pick another run. */
+  exactId(id: string): string {
+    const wanted = String(id ?? '');
+    if (!SAFE_NAME.test(wanted) || !isDir(path.join(this.runsDir, wanted))) throw this.missing(wanted);
+    return wanted;
   }
 
   /** Full id for an id or a unique id prefix; StorageError if none or several match. */
@@ -182,23 +196,39 @@ export class RunStore {
     return path.join(this.runsDir, this.resolveId(idOrPrefix));
   }
 
-  /** Shallow merge; id and createdAt never change; updatedAt is set. Returns the new meta. */
-  updateMeta(idOrPrefix: string, patch: Partial<RunMeta>): RunMeta {
-    const current = this.getRun(idOrPrefix);
-    const next: RunMeta = {
-      ...current,
-      ...patch,
-      id: current.id,
-      createdAt: current.createdAt,
-      updatedAt: new Date().toISOString(),
-    };
-    writeJsonAtomic(path.join(this.runsDir, current.id, META), next);
-    return next;
-  }
-
-  deleteRun(idOrPrefix: string): void {
+  /**
+   * Shallow merge; id and createdAt never change; updatedAt is set. Returns the new meta. The
+   * read and the write happen under the run's meta mutex, so a trainer's progress and a user's
+   * rename in another process never undo each other. `patch` may be a function of the current meta.
+   */
+  updateMeta(idOrPrefix: string, patch: Partial<RunMeta> | ((current: RunMeta) => Partial<RunMeta>)): RunMeta {
     const id = this.resolveId(idOrPrefix);
     const dir = path.join(this.runsDir, id);
+    return withFileMutex(path.join(dir, META_MUTEX), () => {
+      const current = this.getRun(id);
+      const next: RunMeta = {
+        ...current,
+        ...(typeof patch === 'function' ? patch(current) : patch),
+        id: current.id,
+        createdAt: current.createdAt,
+        updatedAt: new Date().toISOString(),
+      };
+      writeJsonAtomic(path.join(dir, META), next);
+      return next;
+    });
+  }
+
+  /** The live process training this run, if any (its lock). */
+  liveOwner(idOrPrefix: string): ReturnType<typeof readLiveLock> {
+    return readLiveLock(this.runDir(idOrPrefix));
+  }
+
+  /** Deletes exactly run `id` (never a prefix match); refused while a process trains it. */
+  deleteRun(runId: string): void {
+    const id = this.exactId(runId);
+    const dir = path.join(this.runsDir, id);
+    const owner = readLiveLock(dir);
+    if (owner) throw new RunBusyError(id, owner, dir);
     // Rename first so a half-deleted run never shows up in listRuns.
     const doomed = path.join(this.runsDir, `.deleted-${id}-${randomBytes(3).toString('hex')}`);
     try {
@@ -215,6 +245,7 @@ export class RunStore {
    */
   repairRun(idOrPrefix: string): void {
     const dir = this.runDir(idOrPrefix);
+    for (const sub of [dir, path.join(dir, CHECKPOINTS), path.join(dir, TRACES)]) removeStaleTempFiles(sub);
     repairJsonl(path.join(dir, METRICS));
     const ckDir = path.join(dir, CHECKPOINTS);
     for (const entry of safeReaddir(ckDir)) {
@@ -312,14 +343,21 @@ export class RunStore {
     return readCheckpointDir(dir);
   }
 
-  /** The latest pointer, or undefined if no checkpoint was saved yet. */
+  /** The latest pointer, or undefined if there is none or it cannot be read. */
   latestCheckpoint(idOrPrefix: string): LatestPointer | undefined {
     const file = path.join(this.runDir(idOrPrefix), CHECKPOINTS, LATEST);
     try {
-      return JSON.parse(fs.readFileSync(file, 'utf8')) as LatestPointer;
+      const pointer = JSON.parse(fs.readFileSync(file, 'utf8')) as LatestPointer;
+      return pointer && typeof pointer.name === 'string' && SAFE_NAME.test(pointer.name) ? pointer : undefined;
     } catch {
       return undefined;
     }
+  }
+
+  /** Folder names in checkpoints/ that look like checkpoints, readable or not. */
+  checkpointFolders(idOrPrefix: string): string[] {
+    const ckDir = path.join(this.runDir(idOrPrefix), CHECKPOINTS);
+    return safeReaddir(ckDir).filter((n) => !n.startsWith('.') && !STAGING.test(n) && isDir(path.join(ckDir, n)));
   }
 
   /** Checkpoints with a readable manifest, oldest step first. */
@@ -401,12 +439,38 @@ export class RunStore {
   }
 
   private tryReadMeta(dir: string): RunMeta | undefined {
+    const read = this.readMetaFile(dir);
+    return 'meta' in read ? this.withLiveStatus(dir, { ...read.meta, id: path.basename(dir) }) : undefined;
+  }
+
+  /** meta.json parsed and checked; a problem names the file and the field. */
+  private readMetaFile(dir: string): { meta: Omit<RunMeta, 'id'> } | { error: StorageError; reason: string } {
+    const file = path.join(dir, META);
+    let text: string;
     try {
-      const meta = JSON.parse(fs.readFileSync(path.join(dir, META), 'utf8')) as RunMeta;
-      return meta && typeof meta === 'object' && typeof meta.createdAt === 'string' ? meta : undefined;
-    } catch {
-      return undefined;
+      text = fs.readFileSync(file, 'utf8');
+    } catch (err) {
+      const error = toStorageError(err, 'read run metadata', file);
+      return { error, reason: error.message };
     }
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch {
+      const error = new StorageError(`run metadata ${file} is corrupt: not valid JSON`, file, { code: 'ECORRUPT' });
+      return { error, reason: 'meta.json is not valid JSON' };
+    }
+    const checked = checkRunMeta(value);
+    if (!checked.ok) {
+      return { error: new StorageError(`run metadata ${file} is invalid: ${checked.reason}`, file, { code: 'ECORRUPT' }), reason: `meta.json: ${checked.reason}` };
+    }
+    return { meta: checked.meta };
+  }
+
+  /** A run that claims to be training but whose trainer is gone (killed, power cut) was interrupted. */
+  private withLiveStatus(dir: string, meta: RunMeta): RunMeta {
+    if (!LIVE_STATUSES.has(meta.status) || readLiveLock(dir)) return meta;
+    return { ...meta, status: 'interrupted' };
   }
 
   private missing(id: string): StorageError {
@@ -423,6 +487,14 @@ function isDir(p: string): boolean {
     return fs.statSync(p).isDirectory();
   } catch {
     return false;
+  }
+}
+
+/** Temp files left by a writer that died mid-write (its pid is gone); a live writer's are kept. */
+function removeStaleTempFiles(dir: string): void {
+  for (const name of safeReaddir(dir)) {
+    const m = TEMP_FILE.exec(name);
+    if (m && !pidAlive(Number(m[1]))) removeQuietly(path.join(dir, name));
   }
 }
 

