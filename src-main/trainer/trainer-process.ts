@@ -23,7 +23,9 @@ function connect(): { send(event: JobEvent): void; onMessage(listener: (message:
   }
   if (!process.send) throw new Error('trainer-process must be started with an IPC channel (fork or utilityProcess)');
   return {
-    send: (event) => process.send!(event),
+    // The callback takes the EPIPE of a parent that just died, which would otherwise be thrown
+    // as an uncaught 'error' and end the trainer before it checkpoints.
+    send: (event) => process.send!(event, undefined, {}, () => {}),
     onMessage: (listener) => process.on('message', listener),
   };
 }
@@ -31,15 +33,27 @@ function connect(): { send(event: JobEvent): void; onMessage(listener: (message:
 const port = connect();
 const ctx = new MessageJobContext((event) => {
   // After the parent is gone there is nobody to tell; the run's files still record everything.
-  if (process.connected !== false) port.send(event);
+  if (process.connected === false) return;
+  try {
+    port.send(event);
+  } catch {
+    // The channel closed between the check and the send: same as above.
+  }
 });
 let started = false;
 
 // Ctrl-C in a terminal reaches the whole process group: the parent decides (it asks us to stop,
 // which saves a checkpoint), so the trainer does not die mid-write on the signal itself.
 process.on('SIGINT', () => {});
+// A service manager stopping us (SIGTERM) or a closed terminal (SIGHUP): stop at the next step,
+// checkpoint and mark the run stopped, as a stop request does.
+process.on('SIGTERM', () => ctx.stop());
+process.on('SIGHUP', () => ctx.stop());
 // A parent that exits without a word (a closed server, a killed CLI) still gets a clean stop.
 process.on('disconnect', () => ctx.stop());
+process.on('error', () => ctx.stop());
+// A closed terminal or pipe on our inherited stdout/stderr must not end the run either.
+for (const stream of [process.stdout, process.stderr]) stream.on('error', () => {});
 
 port.onMessage((message) => {
   const m = message as StartMessage | JobControl;
