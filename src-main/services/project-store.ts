@@ -40,6 +40,16 @@ export interface KeyValueStore<T> {
 }
 
 export const DEFAULT_SETTINGS: Settings = { smoothing: 0.6, xAxis: 'step' };
+/** Every setting there is: nothing else is read from or written to the store's settings. */
+export const SETTING_KEYS: readonly (keyof Settings)[] = ['currentProjectId', 'backend', 'smoothing', 'xAxis'];
+
+/** The known settings of `value` (keys an older or edited file holds are dropped). */
+function knownSettings(value: Partial<Settings>): Partial<Settings> {
+  const out: Record<string, unknown> = {};
+  for (const key of SETTING_KEYS) if (value[key] !== undefined) out[key] = value[key];
+  return out as Partial<Settings>;
+}
+
 export const DEFAULT_PROJECT_NAME = 'My project';
 export const STORE_NAME = 'studio';
 
@@ -215,11 +225,11 @@ export class ProjectStore {
   // ---- settings ----
 
   getSettings(): Settings {
-    return { ...DEFAULT_SETTINGS, ...(this.store.get('settings') ?? {}) };
+    return { ...DEFAULT_SETTINGS, ...knownSettings(this.store.get('settings') ?? {}) };
   }
 
   updateSettings(patch: Partial<Settings>): Settings {
-    const next: Settings = { ...this.getSettings(), ...patch };
+    const next: Settings = { ...this.getSettings(), ...knownSettings(patch) };
     // An empty value clears an optional setting (JSON cannot carry undefined keys reliably).
     for (const key of ['currentProjectId', 'backend'] as const) if (!next[key]) delete next[key];
     if (next.currentProjectId) this.getProject(next.currentProjectId);

@@ -17,7 +17,7 @@ import {
   validateConfig,
   type RamConfig,
 } from '../core/config';
-import { countClasses, loadBundledMnist, loadIdxFolder, MNIST_FILES, type LabeledImages } from '../data/dataset-files';
+import { countClasses, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
 import { DataError } from '../data/idx';
 import { renderTaskUint8, TaskGenerator, TASKS, taskSpec, type TaskName } from '../data/tasks';
 import type {
@@ -39,17 +39,21 @@ import type {
   TraceRequest,
   TrainingEvent,
   Unsubscribe,
+  UploadChunk,
+  UploadLimits,
+  UploadProgress,
 } from '../shared/api';
 import { encodeApng, encodeGif } from '../shared/animation';
 import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
 import type { BackendInfo, BackendRequest, EvalSummary, Job, JobEvent, Misclassified, ModelRef, TrainSummary } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
-import { RunStore, writeFileAtomic, type RunMeta } from '../storage';
+import { RunStore, type RunMeta } from '../storage';
 import { TEST_SEED } from '../trainer/run-data';
 import { ForkJobLauncher, JobError, type JobLauncher } from './job-launcher';
-import { ProjectStore, type ImportRecord, type KeyValueStore, type StudioState } from './project-store';
+import { ProjectStore, SETTING_KEYS, type ImportRecord, type KeyValueStore, type StudioState } from './project-store';
 import { EngineService, type Running } from './training-service';
 import { installExampleRuns } from './example-runs';
+import { Uploads } from './uploads';
 
 /** Training images shown in the dataset browser are rendered on this seed (any fixed one would do). */
 export const SAMPLE_SEED = 1;
@@ -73,6 +77,8 @@ export interface StudioOptions {
   modelsDir?: string;
   /** Electron's save dialog for exports; returns where the file went. */
   saveExport?: (result: ExportResult) => Promise<string | undefined>;
+  /** Tighter upload bounds than UPLOAD_LIMITS (tests). */
+  uploadLimits?: Partial<UploadLimits>;
 }
 
 type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; imageSize: number };
@@ -93,6 +99,7 @@ export class StudioService implements SaccadeApi {
   private readonly live = new Map<string, Running<TrainSummary>>();
   private readonly importCache = new Map<string, Promise<{ train: LabeledImages; test: LabeledImages }>>();
   private readonly labelIndex = new Map<string, number[][]>();
+  private readonly uploads: Uploads;
   private backendProbe: { key: string; info: Promise<BackendInfo> } | undefined;
 
   constructor(
@@ -103,6 +110,7 @@ export class StudioService implements SaccadeApi {
     this.runs = new RunStore(this.home);
     this.launcher = options.launcher ?? new ForkJobLauncher();
     this.engine = new EngineService(this.launcher);
+    this.uploads = new Uploads(path.join(this.home, 'datasets', '.uploads'), options.uploadLimits);
   }
 
   // ---- app ----
@@ -201,17 +209,20 @@ export class StudioService implements SaccadeApi {
     return cached;
   }
 
-  async importDataset(request: { name: string; folder?: string; files?: { name: string; bytes: Uint8Array }[] }): Promise<DatasetInfo> {
-    const name = typeof request.name === 'string' ? request.name.trim() : '';
+  async importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
+    const name = typeof request?.name === 'string' ? request.name.trim() : '';
     if (!name) throw new ApiError('an imported dataset needs a name');
-    const slug = name.toLowerCase().replace(/[^a-z0-9._-]+/g, '-').replace(/^-+|-+$/g, '') || 'dataset';
+    if (name.length > 200) throw new ApiError(`a dataset name has at most 200 characters, not ${name.length}`);
+    const slug = folderSlug(name);
     const id = `import:${slug}`;
-    if (this.projects.listImports().some((r) => r.id === id)) throw new ApiError(`a dataset named '${name}' is already imported`);
+    const taken = () => this.projects.listImports().some((r) => r.id === id);
+    if (taken()) throw new ApiError(`a dataset named '${name}' is already imported`);
+    if (request.folder && request.upload) throw new ApiError('give a folder or an upload to import, not both');
     let folder: string;
-    let written: string | undefined;
-    if (request.folder) folder = path.resolve(request.folder);
-    else if (request.files?.length) folder = written = this.writeUploadedFiles(slug, request.files);
-    else throw new ApiError('give a folder or the four IDX files to import');
+    let created: string | undefined;
+    if (request.folder) folder = path.resolve(String(request.folder));
+    else if (request.upload) folder = created = this.moveUpload(String(request.upload), slug);
+    else throw new ApiError('give a folder or a finished upload (uploadDatasetChunk) to import');
     try {
       const { train, test } = await loadIdxFolder(folder, 'both');
       if (!train || !test) throw new DataError(`${folder}: needs both the train and t10k files`);
@@ -224,6 +235,8 @@ export class StudioService implements SaccadeApi {
         if (set.count === 0) throw new DataError(`${file}: holds no images`);
       }
       if (train.width !== test.width) throw new DataError(`${path.basename(train.source)} has ${train.width}x${train.width} images but ${path.basename(test.source)} has ${test.width}x${test.width}`);
+      // Another import of the same name may have finished while this one read its files.
+      if (taken()) throw new ApiError(`a dataset named '${name}' is already imported`);
       const record: ImportRecord = {
         id,
         name,
@@ -238,27 +251,51 @@ export class StudioService implements SaccadeApi {
       this.importCache.set(folder, Promise.resolve({ train, test }));
       return importInfo(record);
     } catch (err) {
-      if (written) fs.rmSync(written, { recursive: true, force: true });
+      // Only the folder this import made is removed; a folder given by path is never touched.
+      if (created) fs.rmSync(created, { recursive: true, force: true });
       throw err;
     }
   }
 
-  /** Uploaded files (the browser mode) are kept under home/datasets/<name>/. */
-  private writeUploadedFiles(slug: string, files: { name: string; bytes: Uint8Array }[]): string {
-    const allowed = new Set(Object.values(MNIST_FILES).flatMap((f) => [f.images, f.labels]).flatMap((n) => [n, `${n}.gz`, n.replace('-idx', '.idx'), `${n.replace('-idx', '.idx')}.gz`]));
-    const folder = path.join(this.home, 'datasets', slug);
-    fs.rmSync(folder, { recursive: true, force: true });
-    fs.mkdirSync(folder, { recursive: true });
-    for (const file of files) {
-      const base = path.basename(String(file.name));
-      if (!allowed.has(base)) {
+  async uploadDatasetChunk(chunk: UploadChunk): Promise<UploadProgress> {
+    return this.uploads.receive(chunk);
+  }
+
+  /** A finished upload's files, moved into a new folder of their own under home/datasets. */
+  private moveUpload(uploadId: string, slug: string): string {
+    const { dir, files } = this.uploads.take(uploadId);
+    try {
+      const folder = this.newDatasetFolder(slug);
+      try {
+        for (const file of files) fs.renameSync(path.join(dir, file), path.join(folder, file));
+      } catch (err) {
         fs.rmSync(folder, { recursive: true, force: true });
-        throw new DataError(`${base}: not one of the MNIST file names (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte, optionally .gz)`);
+        throw err;
       }
-      if (!(file.bytes instanceof Uint8Array)) throw new ApiError(`${base}: bytes must be a Uint8Array`);
-      writeFileAtomic(path.join(folder, base), file.bytes);
+      return folder;
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
     }
-    return folder;
+  }
+
+  /**
+   * Makes home/datasets/<slug> (or <slug>-2, -3, ...): mkdir without `recursive` fails on a folder
+   * that exists, so an import never writes into, or later removes, a folder it did not create.
+   */
+  private newDatasetFolder(slug: string): string {
+    const parent = path.join(this.home, 'datasets');
+    fs.mkdirSync(parent, { recursive: true });
+    for (let n = 1; n <= 1000; n++) {
+      const folder = path.resolve(parent, n === 1 ? slug : `${slug}-${n}`);
+      if (path.dirname(folder) !== parent) throw new ApiError(`'${slug}' cannot name a folder in ${parent}`);
+      try {
+        fs.mkdirSync(folder);
+        return folder;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      }
+    }
+    throw new ApiError(`${parent} already holds 1000 folders named like '${slug}'`);
   }
 
   private importRecord(id: string): ImportRecord {
@@ -326,7 +363,12 @@ export class StudioService implements SaccadeApi {
       if (running.length) throw new ApiError(`stop run ${running[0]} before deleting its project with its runs`);
     }
     this.projects.deleteProject(id);
-    if (options?.deleteRuns) for (const runId of runIds) this.deleteRunFolder(runId);
+    if (!options?.deleteRuns) return;
+    // Only folders named exactly by the project's ids: a stale id never deletes a run it prefixes.
+    for (const runId of runIds) {
+      if (this.isExactRun(runId)) this.deleteRunFolder(runId);
+      else this.projects.removeRun(runId);
+    }
   }
 
   // ---- runs ----
@@ -372,10 +414,19 @@ export class StudioService implements SaccadeApi {
     return runRow(this.runs.updateMeta(runId, { notes: String(notes ?? '') }));
   }
 
+  /** Deleting needs the exact id: a prefix (enough elsewhere) could name another run. */
   async deleteRun(runId: string): Promise<void> {
-    const id = this.runs.resolveId(runId);
-    if (this.live.has(id)) throw new ApiError(`run ${id} is training: stop it before deleting it`);
-    this.deleteRunFolder(id);
+    if (!this.isExactRun(runId)) throw new ApiError(`no run with the exact run id '${String(runId)}' (deleting takes the whole id, not a prefix)`);
+    if (this.live.has(runId)) throw new ApiError(`run ${runId} is training: stop it before deleting it`);
+    this.deleteRunFolder(runId);
+  }
+
+  private isExactRun(runId: unknown): runId is string {
+    try {
+      return typeof runId === 'string' && this.runs.resolveId(runId) === runId;
+    } catch {
+      return false;
+    }
   }
 
   private deleteRunFolder(runId: string): void {
@@ -489,7 +540,16 @@ export class StudioService implements SaccadeApi {
   }
 
   async updateSettings(patch: Partial<Settings>): Promise<Settings> {
+    if (!patch || typeof patch !== 'object' || Array.isArray(patch)) throw new ApiError('settings must be an object of setting names and values');
+    const unknown = Object.keys(patch).filter((k) => !SETTING_KEYS.includes(k as keyof Settings));
+    if (unknown.length) {
+      const shown = unknown.slice(0, 3).map((k) => `'${k.slice(0, 40)}'`).join(', ');
+      throw new ApiError(`unknown setting${unknown.length > 1 ? 's' : ''} ${shown}${unknown.length > 3 ? ` and ${unknown.length - 3} more` : ''} (known: ${SETTING_KEYS.join(', ')})`);
+    }
     const p = { ...patch };
+    for (const key of ['currentProjectId', 'backend'] as const) {
+      if (p[key] !== undefined && typeof p[key] !== 'string') throw new ApiError(`${key} must be a string, not ${typeof p[key]}`);
+    }
     if (p.smoothing !== undefined && !(typeof p.smoothing === 'number' && p.smoothing >= 0 && p.smoothing <= 0.999)) {
       throw new ApiError(`smoothing must be a number from 0 to 0.999, not ${String(p.smoothing)}`);
     }
@@ -514,6 +574,7 @@ export class StudioService implements SaccadeApi {
 
   /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */
   async shutdown(timeoutMs = 20_000): Promise<void> {
+    this.uploads.dropAll();
     const pending = [...this.live.values()];
     for (const r of pending) r.handle.stop();
     const all = Promise.allSettled(pending.map((r) => r.result));
@@ -604,6 +665,19 @@ export class StudioService implements SaccadeApi {
     if (!BACKEND_NAMES.includes(name as BackendRequest)) throw new ApiError(`unknown backend '${name}' (choose ${BACKEND_NAMES.join(', ')})`);
     return name as BackendRequest;
   }
+}
+
+/**
+ * A folder name made from user text: lowercase letters, digits, '.', '_' and '-', never starting
+ * with a dot (so never '.' or '..') and with no separators, at most 64 characters.
+ */
+export function folderSlug(name: string): string {
+  const slug = name
+    .toLowerCase()
+    .replace(/[^a-z0-9._-]+/g, '-')
+    .replace(/^[-.]+|-+$/g, '')
+    .slice(0, 64);
+  return slug || 'dataset';
 }
 
 function clampInt(value: unknown, min: number, max: number, what: string): number {

@@ -55,6 +55,43 @@ export interface SamplePage {
   pixels: Uint8Array;
 }
 
+/** One piece of one file of a dataset upload: the browser mode sends files in bounded pieces. */
+export interface UploadChunk {
+  /** The upload's id; absent on the first chunk, which starts a new upload. */
+  upload?: string;
+  /** One of the four MNIST file names (optionally .gz). */
+  file: string;
+  /** Where the chunk starts in its file: exactly the bytes of that file received so far. */
+  offset: number;
+  /** At most UPLOAD_LIMITS.chunkBytes. */
+  bytes: Uint8Array;
+}
+
+export interface UploadProgress {
+  upload: string;
+  file: string;
+  /** Bytes of this file received so far. */
+  received: number;
+  /** Bytes of the whole upload received so far. */
+  total: number;
+}
+
+/**
+ * Bounds of one upload, enforced by the server. A refused chunk ends its upload, and an upload
+ * without a chunk for idleMs is dropped; either way its files are removed.
+ */
+export const UPLOAD_LIMITS = {
+  chunkBytes: 1024 * 1024,
+  files: 4,
+  fileBytes: 128 * 1024 * 1024,
+  totalBytes: 256 * 1024 * 1024,
+  /** Unfinished uploads at once. */
+  uploads: 4,
+  idleMs: 10 * 60 * 1000,
+} as const;
+
+export type UploadLimits = { [K in keyof typeof UPLOAD_LIMITS]: number };
+
 export interface PresetInfo {
   name: string;
   description: string;
@@ -164,8 +201,13 @@ export interface SaccadeApi {
 
   listDatasets(): Promise<DatasetInfo[]>;
   getSamples(request: SamplePageRequest): Promise<SamplePage>;
-  /** Imports a folder of the four MNIST-layout IDX files (checked before anything is kept). */
-  importDataset(request: { name: string; folder?: string; files?: { name: string; bytes: Uint8Array }[] }): Promise<DatasetInfo>;
+  /**
+   * Imports the four MNIST-layout IDX files (checked before anything is kept): a folder on the
+   * engine's machine, or a finished upload (its id from uploadDatasetChunk).
+   */
+  importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo>;
+  /** Receives one chunk of one file of an upload (the first chunk starts it). */
+  uploadDatasetChunk(chunk: UploadChunk): Promise<UploadProgress>;
   /** Electron only: a native folder picker; the browser mode resolves undefined. */
   pickFolder(): Promise<string | undefined>;
 
@@ -213,6 +255,7 @@ export const API_METHODS: readonly ApiMethod[] = [
   'listDatasets',
   'getSamples',
   'importDataset',
+  'uploadDatasetChunk',
   'pickFolder',
   'listPresets',
   'listSettings',

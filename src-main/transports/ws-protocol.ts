@@ -28,6 +28,12 @@ export type ServerMessage = ResponseMessage | PushMessage;
 export const API_PATH = '/api';
 export const TOKEN_PARAM = 'token';
 
+/**
+ * The largest message the server takes (bigger ones close the socket with 1009). Calls are small;
+ * uploads go in UPLOAD_LIMITS.chunkBytes pieces, a third larger once in base64.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 // ---- base64 (no atob/Buffer: the same code runs everywhere and handles any size) ----
 
 const ALPHABET = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
@@ -55,7 +61,9 @@ export function bytesToBase64(bytes: Uint8Array): string {
 }
 
 export function base64ToBytes(text: string): Uint8Array {
-  const clean = text.replace(/=+$/, '');
+  const clean = text.replace(/={0,2}$/, '');
+  // One character past a group of four carries under a byte: no encoder writes that.
+  if (clean.length % 4 === 1) throw new Error(`invalid base64: ${text.length} characters`);
   const out = new Uint8Array(Math.floor((clean.length * 3) / 4));
   let o = 0;
   for (let i = 0; i < clean.length; i += 4) {

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import { API_METHODS, type ApiMethod, type SaccadeApi, type TrainingEvent } from '../shared/api';
-import { API_PATH, TOKEN_PARAM, deserialize, errorPayload, isRequestMessage, serialize, type ServerMessage } from './ws-protocol';
+import { API_PATH, MAX_MESSAGE_BYTES, TOKEN_PARAM, decodeValue, errorPayload, isRequestMessage, serialize, type ServerMessage } from './ws-protocol';
 
 export interface WsServerOptions {
   api: SaccadeApi;
@@ -78,9 +78,24 @@ function sameToken(given: string | undefined | null, token: string): boolean {
 function cookieValue(header: string | undefined, name: string): string | undefined {
   for (const part of (header ?? '').split(';')) {
     const eq = part.indexOf('=');
-    if (eq > 0 && part.slice(0, eq).trim() === name) return decodeURIComponent(part.slice(eq + 1).trim());
+    if (eq > 0 && part.slice(0, eq).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(eq + 1).trim());
+      } catch {
+        return undefined; // Not percent-encoding: not our token.
+      }
+    }
   }
   return undefined;
+}
+
+/** The request's URL, or undefined when it is none (`GET http://a:b:c/` makes new URL() throw). */
+function requestUrl(req: http.IncomingMessage): URL | undefined {
+  try {
+    return new URL(req.url ?? '/', 'http://localhost');
+  } catch {
+    return undefined;
+  }
 }
 
 /** Calls one contract method on `api`; anything not in API_METHODS is refused. */
@@ -103,8 +118,13 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
     return false;
   };
 
-  const server = http.createServer((req, res) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
+  const handleRequest = (req: http.IncomingMessage, res: http.ServerResponse): void => {
+    const url = requestUrl(req);
+    if (!url) {
+      res.writeHead(400, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end('400 bad request\n');
+      return;
+    }
     const baseHeaders: Record<string, string> = {
       'X-Content-Type-Options': 'nosniff',
       'Referrer-Policy': 'no-referrer',
@@ -129,7 +149,8 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
       rel = '/';
     }
     if (rel === '/' || rel === '') rel = '/index.html';
-    const file = path.resolve(staticDir, `.${path.posix.normalize(rel)}`);
+    // A NUL byte makes fs throw synchronously; no file of ours has one.
+    const file = rel.includes('\0') ? '' : path.resolve(staticDir, `.${path.posix.normalize(rel)}`);
     if (!file.startsWith(staticDir + path.sep)) {
       res.writeHead(404, baseHeaders);
       res.end();
@@ -150,22 +171,41 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
       else headers['Cache-Control'] = 'private, max-age=3600';
       res.writeHead(200, headers);
       if (req.method === 'HEAD') res.end();
-      else fs.createReadStream(file).pipe(res);
+      // A file gone between stat and read ends this response, not the server.
+      else fs.createReadStream(file).on('error', () => res.destroy()).pipe(res);
     });
+  };
+
+  const server = http.createServer((req, res) => {
+    // No request may end the server: whatever a handler throws becomes a 500 for that request.
+    try {
+      handleRequest(req, res);
+    } catch {
+      if (!res.headersSent) res.writeHead(500, { 'Content-Type': 'text/plain; charset=utf-8' });
+      res.end();
+    }
   });
 
-  const wss = new WebSocketServer({ noServer: true, maxPayload: 512 * 1024 * 1024 });
+  // Uploads come in chunks (uploadDatasetChunk): no message needs to be larger than this.
+  const wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
   server.on('upgrade', (req, socket, head) => {
-    const url = new URL(req.url ?? '/', 'http://localhost');
-    const origin = req.headers.origin;
-    // A page elsewhere must not drive the API even if it learnt the token: same origin only.
-    const sameOrigin = !origin || origin === `http://${req.headers.host}`;
-    if (url.pathname !== API_PATH || !authorized(req, url) || !sameOrigin) {
-      socket.write('HTTP/1.1 403 Forbidden\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    // The http server stops watching the socket for errors once it is handed over here.
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string) => {
+      socket.write(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
       socket.destroy();
-      return;
+    };
+    try {
+      const url = requestUrl(req);
+      if (!url) return refuse('400 Bad Request');
+      const origin = req.headers.origin;
+      // A page elsewhere must not drive the API even if it learnt the token: same origin only.
+      const sameOrigin = !origin || origin === `http://${req.headers.host}`;
+      if (url.pathname !== API_PATH || !authorized(req, url) || !sameOrigin) return refuse('403 Forbidden');
+      wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
+    } catch {
+      refuse('500 Internal Server Error');
     }
-    wss.handleUpgrade(req, socket, head, (ws) => wss.emit('connection', ws, req));
   });
 
   wss.on('connection', (ws: WebSocket) => {
@@ -175,28 +215,50 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
     };
     const unsubscribe = options.api.onTrainingEvent((payload: TrainingEvent) => send({ event: 'training', payload }));
     ws.on('message', (data) => {
-      let message: unknown;
+      let json: unknown;
       try {
-        message = deserialize(data.toString());
+        json = JSON.parse(data.toString());
       } catch {
-        return; // Not JSON: nothing to answer to.
-      }
-      if (!isRequestMessage(message)) {
-        const id = (message as { id?: unknown })?.id;
-        if (typeof id === 'number') send({ id, error: { name: 'ApiError', message: 'a call needs {id, method, params: []}' } });
+        // Not JSON, so no id to answer: close (1007) so the client fails its pending calls.
+        ws.close(1007, 'not JSON');
         return;
       }
-      const { id, method, params } = message;
-      dispatch(options.api, method, params).then(
-        (result) => send({ id, result }),
-        (err: unknown) => send({ id, error: errorPayload(err) }),
+      const id = (json as { id?: unknown } | null)?.id;
+      const fail = (message: string) => typeof id === 'number' && send({ id, error: { name: 'ApiError', message } });
+      let message: unknown;
+      try {
+        message = decodeValue(json);
+      } catch (err) {
+        fail(`the call's values do not decode: ${(err as Error).message}`);
+        return;
+      }
+      if (!isRequestMessage(message)) {
+        fail('a call needs {id, method, params: []}');
+        return;
+      }
+      const callId = message.id;
+      const answer = (m: ServerMessage) => {
+        try {
+          send(m);
+        } catch (err) {
+          // A result JSON cannot carry still gets an answer.
+          send({ id: callId, error: { name: 'ApiError', message: `the answer cannot be sent: ${(err as Error).message}` } });
+        }
+      };
+      dispatch(options.api, message.method, message.params).then(
+        (result) => answer({ id: callId, result }),
+        (err: unknown) => answer({ id: callId, error: errorPayload(err) }),
       );
     });
     ws.on('close', () => {
       unsubscribe();
       sockets.delete(ws);
     });
-    ws.on('error', () => ws.terminate());
+    // On a bad frame (1009 too large, 1007 ...) ws is already closing with that code: cutting the
+    // socket now would lose the close frame that tells the client why.
+    ws.on('error', () => {
+      if (ws.readyState === ws.OPEN) ws.terminate();
+    });
   });
 
   const port = await listen(server, host, options.port ?? 0, options.fallbackPort ?? false);

@@ -74,6 +74,21 @@ describe('ProjectStore (conf on disk)', () => {
     expect(() => s.updateSettings({ xAxis: 'sideways' as never })).toThrow();
   });
 
+  it('keeps only the known settings: keys a store file already holds are dropped at the next write', async () => {
+    const first = await ProjectStore.open(home);
+    const file = path.join(home, 'studio.json');
+    const state = JSON.parse(fs.readFileSync(file, 'utf8')) as { settings: Record<string, unknown> };
+    for (let i = 0; i < 5000; i++) state.settings[`junk${i}`] = 'x'.repeat(20);
+    fs.writeFileSync(file, JSON.stringify(state));
+    const bloated = fs.statSync(file).size;
+    const s = await ProjectStore.open(home);
+    expect(Object.keys(s.getSettings()).sort()).toEqual(['currentProjectId', 'smoothing', 'xAxis']);
+    s.updateSettings({ xAxis: 'time', bogus: 1 } as never);
+    expect(fs.readFileSync(file, 'utf8')).not.toMatch(/junk|bogus/);
+    expect(fs.statSync(file).size).toBeLessThan(bloated / 50);
+    expect(s.getSettings()).toEqual({ currentProjectId: first.listProjects()[0].id, smoothing: 0.6, xAxis: 'time' });
+  });
+
   it('works on any injected store with the conf API (as electron-store is)', () => {
     const data = new Map<string, unknown>();
     const fake = {

@@ -7,6 +7,7 @@ import { encodeIdx } from '../../src-main/data/idx';
 import { renderTaskUint8, TaskGenerator, taskSpec } from '../../src-main/data/tasks';
 import { checkConfig, fieldOfConfigError, StudioService } from '../../src-main/services/studio-service';
 import { TEST_SEED } from '../../src-main/trainer/run-data';
+import { uploadFiles } from '../../src-renderer/src/lib/upload';
 
 let home: string;
 let studio: StudioService;
@@ -24,6 +25,12 @@ function writeIdxFolder(dir: string, train: LabeledImages, test: LabeledImages, 
   fs.writeFileSync(path.join(dir, 'train-labels-idx1-ubyte'), encodeIdx([nTrain], train.labels.slice(0, nTrain)));
   fs.writeFileSync(path.join(dir, 't10k-images-idx3-ubyte'), encodeIdx([nTest, 28, 28], test.images.slice(0, nTest * px)));
   fs.writeFileSync(path.join(dir, 't10k-labels-idx1-ubyte'), encodeIdx([nTest], test.labels.slice(0, nTest)));
+}
+
+/** Sends files to `s` in 4 KiB chunks, as the browser mode's upload does; resolves with the upload id. */
+function upload(s: StudioService, files: { name: string; bytes: Uint8Array }[]): Promise<string> {
+  const sources = files.map((f) => ({ name: f.name, size: f.bytes.length, read: async (a: number, b: number) => f.bytes.slice(a, b) }));
+  return uploadFiles(s, sources, undefined, 4096);
 }
 
 describe('StudioService datasets', () => {
@@ -90,7 +97,7 @@ describe('StudioService datasets', () => {
     const src = path.join(home, 'upload-src');
     writeIdxFolder(src, train, test, 30, 10);
     const files = fs.readdirSync(src).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(src, name))) }));
-    const info = await studio.importDataset({ name: 'uploaded', files });
+    const info = await studio.importDataset({ name: 'uploaded', upload: await upload(studio, files) });
     expect(info.folder).toBe(path.join(home, 'datasets', 'uploaded'));
     expect(info.test).toBe(10);
   });
@@ -167,5 +174,149 @@ describe('StudioService configs and projects', () => {
     studio.projects.addRun(q.id, meta.id);
     await studio.deleteProject(q.id, { deleteRuns: true });
     expect(fs.existsSync(path.join(runsDir, meta.id))).toBe(false);
+  });
+});
+
+/** The four files of a small IDX folder, as the browser uploads them. */
+function idxFiles(train: LabeledImages, test: LabeledImages, dir: string): { name: string; bytes: Uint8Array }[] {
+  writeIdxFolder(dir, train, test, 30, 10);
+  return fs.readdirSync(dir).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(dir, name))) }));
+}
+
+describe('StudioService imports remove only what they created', () => {
+  it("a dataset named '..' or '.' keeps the home, the runs, the store and earlier uploads, whatever the outcome", async () => {
+    const own = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-dots-'));
+    try {
+      const s = await StudioService.create({ home: own, transport: 'websocket' });
+      const { train, test } = await loadBundledMnist();
+      const good = idxFiles(train, test, path.join(os.tmpdir(), `saccade-dots-src-${process.pid}`));
+      const bad = good.map((f) => (f.name.startsWith('t10k-images') ? { ...f, bytes: f.bytes.subarray(0, 100) } : f));
+      const run = s.runs.createRun({ task: 'centered', config: {}, dataset: { source: 'x', train: 0, validation: 0, test: 0 }, seed: 1 });
+      const earlier = await s.importDataset({ name: 'earlier', upload: await upload(s, good) });
+      const kept = [path.join(own, 'runs', run.id, 'meta.json'), path.join(own, 'studio.json'), path.join(earlier.folder!, 'train-images-idx3-ubyte')];
+      for (const name of ['..', '.', '../..', '...', ' .. ']) {
+        await expect(s.importDataset({ name, upload: await upload(s, bad) })).rejects.toThrow(/t10k-images/);
+        for (const file of kept) expect(fs.existsSync(file), `${file} after importing '${name}'`).toBe(true);
+      }
+      // A good import of that name lands in a new folder of its own inside home/datasets.
+      const dots = await s.importDataset({ name: '..', upload: await upload(s, good) });
+      expect(path.dirname(dots.folder!)).toBe(path.join(own, 'datasets'));
+      expect(['.', '..']).not.toContain(path.basename(dots.folder!));
+      for (const file of kept) expect(fs.existsSync(file), file).toBe(true);
+      expect((await s.getSamples({ dataset: earlier.id, split: 'test', offset: 0, limit: 1 })).total).toBe(10);
+    } finally {
+      fs.rmSync(own, { recursive: true, force: true });
+      fs.rmSync(path.join(os.tmpdir(), `saccade-dots-src-${process.pid}`), { recursive: true, force: true });
+    }
+  });
+
+  it('an upload named like a folder already in home/datasets never touches that folder', async () => {
+    const { train, test } = await loadBundledMnist();
+    const good = idxFiles(train, test, path.join(home, 'clash-src'));
+    const bad = good.map((f) => (f.name.startsWith('train-labels') ? { ...f, bytes: f.bytes.subarray(0, 9) } : f));
+    const mine = path.join(home, 'datasets', 'clash');
+    fs.mkdirSync(mine, { recursive: true });
+    fs.writeFileSync(path.join(mine, 'notes.txt'), 'mine');
+    await expect(studio.importDataset({ name: 'clash', upload: await upload(studio, bad) })).rejects.toThrow(/train-labels/);
+    expect(fs.readFileSync(path.join(mine, 'notes.txt'), 'utf8')).toBe('mine');
+    const info = await studio.importDataset({ name: 'clash', upload: await upload(studio, good) });
+    expect(info.folder).not.toBe(mine);
+    expect(path.dirname(info.folder!)).toBe(path.join(home, 'datasets'));
+    expect(fs.readdirSync(mine)).toEqual(['notes.txt']);
+  });
+});
+
+describe('StudioService settings and deletions are exact', () => {
+  it('updateSettings accepts only the known settings with valid values; nothing else is stored', async () => {
+    const storeFile = path.join(home, 'studio.json');
+    const before = fs.readFileSync(storeFile, 'utf8');
+    await expect(studio.updateSettings({ bogus: 1 } as never)).rejects.toThrow(/unknown setting 'bogus'/);
+    const many = Object.fromEntries(Array.from({ length: 2000 }, (_, i) => [`k${i}`, 'x'.repeat(20)]));
+    await expect(studio.updateSettings(many as never)).rejects.toThrow(/unknown settings 'k0', 'k1', 'k2'/);
+    await expect(studio.updateSettings({ currentProjectId: 5 } as never)).rejects.toThrow(/currentProjectId/);
+    await expect(studio.updateSettings({ xAxis: 'step', smoothing: '0.5' } as never)).rejects.toThrow(/smoothing/);
+    await expect(studio.updateSettings(null as never)).rejects.toThrow(/settings must be an object/);
+    await expect(studio.updateSettings(['xAxis'] as never)).rejects.toThrow(/settings must be an object/);
+    expect(fs.readFileSync(storeFile, 'utf8')).toBe(before);
+    expect(Object.keys(await studio.updateSettings({ xAxis: 'epoch' })).sort()).toEqual(['currentProjectId', 'smoothing', 'xAxis']);
+  });
+
+  it('deleteRun needs the exact id: a prefix deletes nothing', async () => {
+    const meta = studio.runs.createRun({ task: 'centered', config: {}, dataset: { source: 'x', train: 0, validation: 0, test: 0 }, seed: 1 });
+    const dir = path.join(home, 'runs', meta.id);
+    await expect(studio.deleteRun(meta.id.slice(0, 8))).rejects.toThrow(/exact run id/);
+    await expect(studio.deleteRun(` ${meta.id}`)).rejects.toThrow(/exact run id/);
+    expect(fs.existsSync(dir)).toBe(true);
+    await studio.deleteRun(meta.id);
+    expect(fs.existsSync(dir)).toBe(false);
+  });
+
+  it('deleting a project with its runs deletes only the runs it holds, by exact id', async () => {
+    const meta = studio.runs.createRun({ task: 'centered', config: {}, dataset: { source: 'x', train: 0, validation: 0, test: 0 }, seed: 1 });
+    const dir = path.join(home, 'runs', meta.id);
+    const p = await studio.createProject('Stale');
+    // The project lists a run id that is only a prefix of a run it does not hold (its own run's
+    // folder was deleted outside the studio).
+    studio.projects.addRun(p.id, meta.id.slice(0, -1));
+    await studio.deleteProject(p.id, { deleteRuns: true });
+    expect(fs.existsSync(dir)).toBe(true);
+    expect((await studio.listProjects()).map((x) => x.id)).not.toContain(p.id);
+  });
+});
+
+describe('StudioService uploads are bounded', () => {
+  const limits = { chunkBytes: 100, files: 2, fileBytes: 250, totalBytes: 400, uploads: 2, idleMs: 300 };
+  let own: string;
+  let s: StudioService;
+  const staging = () => path.join(own, 'datasets', '.uploads');
+  const chunk = (upload: string | undefined, file: string, offset: number, n: number) => s.uploadDatasetChunk({ upload, file, offset, bytes: new Uint8Array(n) });
+
+  beforeAll(async () => {
+    own = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-uploads-'));
+    s = await StudioService.create({ home: own, transport: 'websocket', uploadLimits: limits });
+  });
+  afterAll(() => fs.rmSync(own, { recursive: true, force: true }));
+
+  it('takes chunks in order into a staging folder of its own', async () => {
+    const first = await chunk(undefined, 'train-images-idx3-ubyte', 0, 100);
+    expect(first).toMatchObject({ file: 'train-images-idx3-ubyte', received: 100, total: 100 });
+    const second = await chunk(first.upload, 'train-images-idx3-ubyte', 100, 50);
+    expect(second).toMatchObject({ upload: first.upload, received: 150, total: 150 });
+    expect(fs.statSync(path.join(staging(), first.upload, 'train-images-idx3-ubyte')).size).toBe(150);
+  });
+
+  it('a refused chunk ends its upload and removes its files', async () => {
+    const refusals: [string, (upload: string) => Promise<unknown>][] = [
+      ['a chunk holds at most 100 bytes', (u) => chunk(u, 'train-labels-idx1-ubyte', 0, 101)],
+      ['at most 2 files', async (u) => (await chunk(u, 'train-labels-idx1-ubyte', 0, 1), chunk(u, 't10k-labels-idx1-ubyte', 0, 1))],
+      ['larger than 250 bytes', async (u) => (await chunk(u, 'train-images-idx3-ubyte', 10, 100), chunk(u, 'train-images-idx3-ubyte', 110, 100), chunk(u, 'train-images-idx3-ubyte', 210, 100))],
+      ['larger than 400 bytes', async (u) => {
+        for (let o = 10; o < 250; o += 100) await chunk(u, 'train-images-idx3-ubyte', o, Math.min(100, 250 - o));
+        for (let o = 0; o < 200; o += 100) await chunk(u, 'train-labels-idx1-ubyte', o, 100);
+      }],
+      ['chunk at byte 50, but 10 bytes were received', (u) => chunk(u, 'train-images-idx3-ubyte', 50, 10)],
+      ['not one of the MNIST file names', (u) => chunk(u, '../../studio.json', 0, 1)],
+    ];
+    for (const [message, refuse] of refusals) {
+      const { upload } = await chunk(undefined, 'train-images-idx3-ubyte', 0, 10);
+      await expect(refuse(upload), message).rejects.toThrow(message);
+      expect(fs.existsSync(path.join(staging(), upload)), message).toBe(false);
+      await expect(chunk(upload, 'train-images-idx3-ubyte', 10, 1)).rejects.toThrow(/no upload/);
+      await expect(s.importDataset({ name: 'x', upload })).rejects.toThrow(/no upload/);
+    }
+    expect(fs.existsSync(path.join(own, 'studio.json'))).toBe(true);
+  });
+
+  it('at most `uploads` unfinished uploads at once; an idle one is dropped with its files', async () => {
+    const a = await chunk(undefined, 'train-images-idx3-ubyte', 0, 1);
+    // The first test's upload is still open: this is the second, and a third is refused.
+    await expect(chunk(undefined, 'train-images-idx3-ubyte', 0, 1)).rejects.toThrow(/at most 2 uploads at once/);
+    await new Promise((r) => setTimeout(r, limits.idleMs + 200));
+    expect(fs.existsSync(path.join(staging(), a.upload))).toBe(false);
+    expect(fs.readdirSync(staging())).toEqual([]);
+    await expect(s.importDataset({ name: 'late', upload: a.upload })).rejects.toThrow(/no upload/);
+    // Room again.
+    const b = await chunk(undefined, 'train-images-idx3-ubyte', 0, 1);
+    expect(fs.existsSync(path.join(staging(), b.upload))).toBe(true);
   });
 });

@@ -7,8 +7,9 @@
 import { API_METHODS, type ApiMethod, type SaccadeApi, type TrainingEvent, type Unsubscribe } from '../../../src-main/shared/api';
 import {
   API_PATH,
+  MAX_MESSAGE_BYTES,
   TOKEN_PARAM,
-  deserialize,
+  decodeValue,
   errorFromPayload,
   serialize,
   type RequestMessage,
@@ -96,7 +97,14 @@ export class WsApiClient {
 
   private send(entry: Pending): void {
     entry.sent = true;
-    this.socket!.send(serialize(entry.message));
+    const text = serialize(entry.message);
+    // The server would close the socket on it (and fail every other pending call): refuse it here.
+    if (text.length > MAX_MESSAGE_BYTES / 3 && new TextEncoder().encode(text).length > MAX_MESSAGE_BYTES) {
+      this.pending.delete(entry.message.id);
+      entry.reject(new ConnectionError(`${entry.message.method}: the call is larger than the server takes (${MAX_MESSAGE_BYTES} bytes); files go with uploadDatasetChunk`));
+      return;
+    }
+    this.socket!.send(text);
   }
 
   private connect(): void {
@@ -136,10 +144,23 @@ export class WsApiClient {
   }
 
   private receive(data: unknown): void {
+    let json: unknown;
+    try {
+      json = JSON.parse(String(data));
+    } catch {
+      return;
+    }
     let message: ServerMessage;
     try {
-      message = deserialize(String(data)) as ServerMessage;
-    } catch {
+      message = decodeValue(json) as ServerMessage;
+    } catch (err) {
+      // An answer that does not decode still ends its call.
+      const id = (json as { id?: unknown } | null)?.id;
+      const entry = typeof id === 'number' ? this.pending.get(id) : undefined;
+      if (entry) {
+        this.pending.delete(id as number);
+        entry.reject(new ConnectionError(`${entry.message.method}: the answer does not decode: ${(err as Error).message}`));
+      }
       return;
     }
     if ('event' in message) {
