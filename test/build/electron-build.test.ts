@@ -77,5 +77,8 @@ describe('electron-vite build', () => {
     expect(csp).toMatch(/default-src 'self'/);
     expect(csp).toMatch(/script-src 'self'(;|$)/);
     expect(csp).not.toMatch(/unsafe-eval/);
+    // No plugins, and no <base> that could repoint the page's relative script URLs.
+    expect(csp).toMatch(/object-src 'none'/);
+    expect(csp).toMatch(/base-uri 'none'/);
   });
 });

@@ -12,6 +12,21 @@ describe('CSV export', () => {
     expect(escapeCsv(0.5)).toBe('0.5');
   });
 
+  it('text cells that a spreadsheet would run as a formula get a leading quote; numbers stay numbers', () => {
+    // OWASP's CSV injection advice: = + - @ tab and CR start a formula in Excel, LibreOffice, Sheets.
+    expect(escapeCsv('=HYPERLINK("http://x","y")')).toBe(`"'=HYPERLINK(""http://x"",""y"")"`);
+    expect(escapeCsv('+1+2')).toBe("'+1+2");
+    expect(escapeCsv('-2+3')).toBe("'-2+3");
+    expect(escapeCsv('@SUM(A1)')).toBe("'@SUM(A1)");
+    expect(escapeCsv('\t=1')).toBe("'\t=1");
+    expect(escapeCsv('\r=1')).toBe(`"'\r=1"`);
+    expect(escapeCsv(-1.5)).toBe('-1.5');
+    expect(escapeCsv(-0.001)).toBe('-0.001');
+    expect(escapeCsv('a=b')).toBe('a=b');
+    const csv = metricsToCsv([{ id: 'r1', name: '=cmd|calc', series: { runId: 'r1', columns: ['step', 'epoch', 'time', 'loss'], rows: [[20, 0.5, 1000, -0.25]] } }]);
+    expect(csv.split('\r\n')[1]).toBe("r1,'=cmd|calc,20,0.5,1000,-0.25");
+  });
+
   it('writes a header and one line per row', () => {
     expect(toCsv(['a', 'b'], [[1, 'x,y']])).toBe('a,b\r\n1,"x,y"\r\n');
   });

@@ -1,11 +1,19 @@
-/** CSV export of metric series (RFC 4180 quoting). */
+/** CSV export of metric series (RFC 4180 quoting, formula cells defused). */
 import type { MetricSeries } from '../../../src-main/shared/api';
 
-/** One field: quoted when it holds a comma, quote, or line break; quotes doubled. */
+/** Text a spreadsheet would run as a formula (OWASP's list: = + - @ tab CR). */
+const FORMULA_START = /^[=+\-@\t\r]/;
+
+/**
+ * One field: quoted when it holds a comma, quote, or line break; quotes doubled. Numbers are
+ * written as numbers (negative ones too); text that starts like a formula gets a leading single
+ * quote, as OWASP advises, so a spreadsheet shows it instead of running it.
+ */
 export function escapeCsv(value: unknown): string {
   if (value === undefined || value === null) return '';
-  if (typeof value === 'number' && !Number.isFinite(value)) return '';
-  const s = String(value);
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
+  let s = String(value);
+  if (FORMULA_START.test(s)) s = `'${s}`;
   return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 }
 
