@@ -6,9 +6,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { CONFIG_HELP, DEFAULT_CONFIG, PRESETS, presetConfig, type RamConfig } from '../core/config';
 import { EngineService, type Running } from '../services/training-service';
-import { encodeApng, encodeGif } from '../shared/animation';
-import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
-import type { BackendRequest, EvalSummary, JobEvent, ModelRef } from '../shared/jobs';
+import { JobError } from '../services/job-launcher';
+import type { BackendRequest, EvalSummary, ExportSummary, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storage';
 import { camel, kebab, Options, parseArgs, parseIndexList, UsageError } from './args';
@@ -233,6 +232,12 @@ class Cli {
   }
 
   private async traces(command: string, extra: () => void): Promise<GlimpseTrace[]> {
+    const job = this.traceOptions(command, extra);
+    return this.follow((on) => this.engine.trace(job, on));
+  }
+
+  /** The options trace and export share, then the command's own (`extra`), all checked. */
+  private traceOptions(command: string, extra: () => void): Omit<TraceJob, 'kind'> {
     const model = this.modelRef();
     const indices = parseIndexList('--images', this.opts.string('images') ?? '0');
     const modeName = this.opts.string('mode') ?? 'mean';
@@ -243,9 +248,7 @@ class Cli {
     const saveAs = this.opts.string('save-as');
     extra();
     this.opts.rejectUnknown(command);
-    return this.follow((on) =>
-      this.engine.trace({ model, indices, mode: modeName, dataDir: dataDir && path.resolve(dataDir), seed, backend, saveAs }, on),
-    );
+    return { model, indices, mode: modeName, dataDir: dataDir && path.resolve(dataDir), seed, backend, saveAs };
   }
 
   async trace(): Promise<number> {
@@ -273,30 +276,34 @@ class Cli {
 
   async export(): Promise<number> {
     let out = '';
-    let format = 'gif';
+    let format: 'gif' | 'apng' = 'gif';
     let scale = 4;
     let delay = 600;
     let columns: number | undefined;
-    const traces = await this.traces('export', () => {
-      format = this.opts.string('format') ?? 'gif';
+    const trace = this.traceOptions('export', () => {
+      const name = this.opts.string('format') ?? 'gif';
       scale = this.opts.number('scale', { integer: true, min: 1, max: 32 }) ?? 4;
       delay = this.opts.number('delay', { integer: true, min: 10, max: 60000 }) ?? 600;
       columns = this.opts.number('columns', { integer: true, min: 1, max: 64 });
       out = this.opts.string('out') ?? '';
-      if (format !== 'gif' && format !== 'apng') throw new UsageError(`--format must be gif or apng, not '${format}'`);
+      if (name !== 'gif' && name !== 'apng') throw new UsageError(`--format must be gif or apng, not '${name}'`);
+      format = name;
     });
     const file = path.resolve(out || `glimpses.${format === 'gif' ? 'gif' : 'png'}`);
-    const cols = columns ?? Math.min(traces.length, 8);
-    const frames = Array.from({ length: traceFrameCount(traces) }, (_, step) =>
-      drawTraceGridFrame(traces, step, { scale, columns: cols, showProbs: true, showTrail: true }),
-    );
-    // Hold the last frame longer so the final answer can be read.
-    const delays = frames.map((_, i) => (i === frames.length - 1 ? delay * 3 : delay));
-    const bytes = format === 'gif' ? encodeGif(frames, { delayMs: delays }) : encodeApng(frames, { delayMs: delays });
-    writeFileAtomic(file, bytes);
-    const size = `${frames[0].width}x${frames[0].height}`;
-    if (this.mode === 'json') this.printJson({ type: 'summary', file, format, frames: frames.length, size, bytes: bytes.length });
-    else this.print(`wrote ${file} (${format}, ${frames.length} frames, ${size}, ${bytes.length} bytes)`);
+    // Traced, bounded, drawn and written by the export job, the studio's own pipeline.
+    let summary: ExportSummary;
+    try {
+      summary = await this.follow((on) =>
+        this.engine.export({ ...trace, format, scale, delayMs: delay, columns, outFile: file, optionNames: 'flags' }, on),
+      );
+    } catch (err) {
+      // Too large an animation is a matter of the options given, as other bad values are.
+      if (err instanceof JobError && err.code === 'AnimationLimitError') throw new UsageError(err.message);
+      throw err;
+    }
+    const size = `${summary.width}x${summary.height}`;
+    if (this.mode === 'json') this.printJson({ type: 'summary', file, format, frames: summary.frames, size, bytes: summary.bytes });
+    else this.print(`wrote ${file} (${format}, ${summary.frames} frames, ${size}, ${summary.bytes} bytes)`);
     return 0;
   }
 

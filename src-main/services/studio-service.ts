@@ -4,6 +4,7 @@
  * the ProjectStore. tfjs is never loaded here; the backend is asked of a tiny probe job.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import {
   CONFIG_HELP,
@@ -43,9 +44,7 @@ import type {
   UploadLimits,
   UploadProgress,
 } from '../shared/api';
-import { encodeApng, encodeGif } from '../shared/animation';
-import { drawTraceGridFrame, traceFrameCount } from '../shared/frames';
-import type { BackendInfo, BackendRequest, EvalSummary, Job, JobEvent, Misclassified, ModelRef, TrainSummary } from '../shared/jobs';
+import type { BackendInfo, BackendRequest, EvalSummary, ExportSummary, Job, JobEvent, Misclassified, ModelRef, TraceJob, TrainSummary } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore, type RunMeta } from '../storage';
 import { TEST_SEED } from '../trainer/run-data';
@@ -493,12 +492,17 @@ export class StudioService implements SaccadeApi {
   }
 
   async traceRun(request: TraceRequest): Promise<GlimpseTrace[]> {
+    const running = this.engine.trace(this.traceJob(request), () => {});
+    return running.result;
+  }
+
+  /** A trace request, checked, as a job's fields (traces and exports share them). */
+  private traceJob(request: TraceRequest): Omit<TraceJob, 'kind'> {
     const model = this.modelRef(request.runId, request.checkpoint);
     if (!Array.isArray(request.indices) || request.indices.length === 0) throw new ApiError('name at least one test image to trace');
     if (request.indices.length > 256) throw new ApiError(`at most 256 images per trace (got ${request.indices.length})`);
     if (request.mode !== 'mean' && request.mode !== 'sampled') throw new ApiError(`mode must be 'mean' or 'sampled', not '${String(request.mode)}'`);
-    const running = this.engine.trace({ model, indices: request.indices, mode: request.mode, seed: request.seed, backend: this.backendOf(undefined) }, () => {});
-    return running.result;
+    return { model, indices: request.indices, mode: request.mode, seed: request.seed, backend: this.backendOf(undefined) };
   }
 
   async listMisclassified(runId: string, limit: number): Promise<Misclassified[]> {
@@ -512,19 +516,31 @@ export class StudioService implements SaccadeApi {
     if (request.format !== 'gif' && request.format !== 'apng') throw new ApiError(`format must be gif or apng, not '${String(request.format)}'`);
     const scale = clampInt(request.scale, 1, 32, 'scale');
     const delay = clampInt(request.delayMs, 10, 60000, 'delayMs');
-    const traces = await this.traceRun(request);
-    const columns = request.columns === undefined || request.columns === null ? Math.min(traces.length, 8) : clampInt(request.columns, 1, 64, 'columns');
-    const frames = Array.from({ length: traceFrameCount(traces) }, (_, step) => drawTraceGridFrame(traces, step, { scale, columns, showProbs: true, showTrail: true }));
-    // Hold the last frame longer so the final answer can be read (as the CLI's export does).
-    const delays = frames.map((_, i) => (i === frames.length - 1 ? delay * 3 : delay));
-    const bytes = request.format === 'gif' ? encodeGif(frames, { delayMs: delays }) : encodeApng(frames, { delayMs: delays });
+    const columns = request.columns === undefined || request.columns === null ? undefined : clampInt(request.columns, 1, 64, 'columns');
+    const trace = this.traceJob(request);
+    const extension = request.format === 'gif' ? 'gif' : 'png';
+    // Bounded, drawn and encoded by an export job in a trainer process (the CLI's pipeline too),
+    // so a large animation never blocks this event loop; the finished file is read back.
+    const dir = await fs.promises.mkdtemp(path.join(os.tmpdir(), 'saccade-export-'));
+    let summary: ExportSummary;
+    let bytes: Uint8Array;
+    try {
+      const job = { ...trace, format: request.format, scale, delayMs: delay, columns, outFile: path.join(dir, `glimpses.${extension}`), optionNames: 'fields' as const };
+      summary = await this.engine.export(job, () => {}).result;
+      bytes = new Uint8Array(await fs.promises.readFile(summary.file));
+    } catch (err) {
+      if (err instanceof JobError && err.code === 'AnimationLimitError') throw new ApiError(err.message);
+      throw err;
+    } finally {
+      await fs.promises.rm(dir, { recursive: true, force: true });
+    }
     const result: ExportResult = {
-      fileName: `${this.runs.resolveId(request.runId)}-glimpses.${request.format === 'gif' ? 'gif' : 'png'}`,
+      fileName: `${this.runs.resolveId(request.runId)}-glimpses.${extension}`,
       mimeType: request.format === 'gif' ? 'image/gif' : 'image/apng',
       bytes,
-      frames: frames.length,
-      width: frames[0]?.width ?? 0,
-      height: frames[0]?.height ?? 0,
+      frames: summary.frames,
+      width: summary.width,
+      height: summary.height,
     };
     if (this.options.saveExport) {
       const savedTo = await this.options.saveExport(result);

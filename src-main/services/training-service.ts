@@ -1,8 +1,8 @@
 /**
- * The engine's services behind one interface: train, resume, evaluate, trace, bench. Each job
+ * The engine's services behind one interface: train, resume, evaluate, trace, export, bench. Each job
  * runs in its own trainer process; a trainer that dies marks its run failed, keeping its data.
  */
-import type { BenchResult, EvalJob, EvalSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
+import type { BenchResult, EvalJob, EvalSummary, ExportJob, ExportSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import { ForkJobLauncher, JobError, type JobHandle, type JobLauncher } from './job-launcher';
@@ -34,6 +34,11 @@ export class EngineService {
 
   trace(job: Omit<TraceJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<GlimpseTrace[]> {
     return this.run<GlimpseTrace[]>({ kind: 'trace', ...job }, onEvent);
+  }
+
+  /** A glimpse animation, bounded, drawn and encoded in the trainer process (see export-job.ts). */
+  export(job: Omit<ExportJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<ExportSummary> {
+    return this.run<ExportSummary>({ kind: 'export', ...job }, onEvent);
   }
 
   bench(job: Omit<BenchJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<BenchResult[]> {

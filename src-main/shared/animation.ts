@@ -43,9 +43,17 @@ function checkFrames(frames: IndexedFrame[]): void {
   }
 }
 
+/** GIF's logical screen and image sizes are 16-bit fields: a larger side would wrap. */
+export const GIF_MAX_SIDE = 65535;
+
 /** GIF89a with the fixed palette as its global colour table (no quantising). */
 export function encodeGif(frames: IndexedFrame[], opts: GifOptions): Uint8Array {
   checkFrames(frames);
+  const { width, height } = frames[0]!;
+  if (width > GIF_MAX_SIDE || height > GIF_MAX_SIDE) {
+    const px = (n: number) => n.toLocaleString('en-US');
+    throw new Error(`${px(width)} x ${px(height)} px: a GIF is at most ${px(GIF_MAX_SIDE)} px a side`);
+  }
   const GIFEncoder = resolveGifEncoder(gifencModule);
   const palette = opts.palette ?? PALETTE;
   const gif = GIFEncoder();

@@ -53,6 +53,45 @@ export interface TraceJob {
   saveAs?: string;
 }
 
+/**
+ * A glimpse animation of test images (the one export pipeline of the CLI and the studio): traced,
+ * checked against ANIMATION_LIMITS, drawn and encoded in the trainer process, written to outFile.
+ */
+export interface ExportJob {
+  kind: 'export';
+  model: ModelRef;
+  indices: number[];
+  mode: 'mean' | 'sampled';
+  dataDir?: string;
+  backend?: BackendRequest;
+  seed?: number;
+  format: 'gif' | 'apng';
+  scale: number;
+  /** Per frame; the last frame is held three times as long so the answer can be read. */
+  delayMs: number;
+  /** Cells per row (default: min(images, 8)). */
+  columns?: number;
+  /**
+   * Where the file goes: the CLI's --out, or a temporary file the studio reads back (a fork's
+   * IPC channel is JSON, which would carry bytes as an object of numbered keys).
+   */
+  outFile: string;
+  /** Whether a refusal's advice names CLI flags (--scale) or the studio's fields (scale). */
+  optionNames?: 'flags' | 'fields';
+  /** Also save the traces into the run's traces/ folder under this name (as a trace job does). */
+  saveAs?: string;
+}
+
+export interface ExportSummary {
+  file: string;
+  format: 'gif' | 'apng';
+  frames: number;
+  width: number;
+  height: number;
+  /** Size of the file in bytes. */
+  bytes: number;
+}
+
 export interface BenchJob {
   kind: 'bench';
   presets: string[];
@@ -89,7 +128,7 @@ export interface BackendInfo {
   skipped: { name: string; error: string }[];
 }
 
-export type Job = TrainJob | EvalJob | TraceJob | BenchJob | MisclassifiedJob | ProbeJob;
+export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob;
 
 /** The loss terms of a batch (or a share of it): what a training step reports. */
 export interface LossTerms {
@@ -173,7 +212,7 @@ export type JobEvent =
   | ProgressEvent
   | EpochEvent
   | { type: 'evaluating'; what: string; done: number; total: number }
-  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | BenchResult[] | Misclassified[] | BackendInfo }
+  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | ExportSummary | BenchResult[] | Misclassified[] | BackendInfo }
   | { type: 'error'; message: string; code?: string };
 
 /** Sent to a running job. */

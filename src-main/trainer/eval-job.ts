@@ -78,6 +78,14 @@ export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSum
 
 export async function runTraceJob(job: TraceJob, ctx: JobContext): Promise<GlimpseTrace[]> {
   const model = loadModel(job.model);
+  const traces = await traceModel(model, job);
+  if (job.saveAs && model.runId) new RunStore(job.model.home).saveTrace(model.runId, job.saveAs, traces);
+  ctx.emit({ type: 'log', message: `traced ${traces.length} images with ${model.label}` });
+  return traces;
+}
+
+/** Traces of the test images `job.indices` (each checked to exist) by a loaded model. */
+export async function traceModel(model: LoadedModel, job: Pick<TraceJob, 'indices' | 'mode' | 'dataDir' | 'seed'>): Promise<GlimpseTrace[]> {
   const { set, pixels } = await testImages(model, job.dataDir);
   for (const i of job.indices) {
     if (!Number.isInteger(i) || i < 0 || i >= set.count) {
@@ -90,10 +98,7 @@ export async function runTraceJob(job: TraceJob, ctx: JobContext): Promise<Glimp
   const ram = new Ram(model.config, model.weights);
   try {
     const meta = job.indices.map((index) => ({ index, label: set.labels[index], pixels: pixels(index) }));
-    const traces = ram.trace(images, meta, job.mode, new Rng(job.seed ?? 1));
-    if (job.saveAs && model.runId) new RunStore(job.model.home).saveTrace(model.runId, job.saveAs, traces);
-    ctx.emit({ type: 'log', message: `traced ${traces.length} images with ${model.label}` });
-    return traces;
+    return ram.trace(images, meta, job.mode, new Rng(job.seed ?? 1));
   } finally {
     ram.dispose();
   }

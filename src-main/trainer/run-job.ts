@@ -3,6 +3,7 @@ import type { Job, JobEvent } from '../shared/jobs';
 import { describeBackend, selectBackend } from './backend';
 import { runBenchJob } from './bench-job';
 import { runEvalJob, runMisclassifiedJob, runTraceJob } from './eval-job';
+import { runExportJob } from './export-job';
 import type { JobContext } from './job-context';
 import { runTrainJob } from './train-job';
 
@@ -20,6 +21,9 @@ export async function runJob(job: Job, ctx: JobContext): Promise<void> {
       break;
     case 'trace':
       result = await runTraceJob(job, ctx);
+      break;
+    case 'export':
+      result = await runExportJob(job, ctx);
       break;
     case 'bench':
       result = await runBenchJob(job, backend, ctx);

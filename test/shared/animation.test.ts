@@ -62,6 +62,15 @@ describe('encodeGif', () => {
     expect(parseGif(encodeGif(frames, { delayMs: 100, loop: false })).loops).toBe(false);
   });
 
+  it('refuses a frame wider or taller than the 65,535 px a GIF header can hold (it used to wrap)', () => {
+    const wide = { width: 65536, height: 1, indices: new Uint8Array(65536) };
+    expect(() => encodeGif([wide], { delayMs: 100 })).toThrow('65,536 x 1 px: a GIF is at most 65,535 px a side');
+    const tall = { width: 1, height: 70000, indices: new Uint8Array(70000) };
+    expect(() => encodeGif([tall], { delayMs: 100 })).toThrow('1 x 70,000 px: a GIF is at most 65,535 px a side');
+    const widest = parseGif(encodeGif([{ width: 65535, height: 1, indices: new Uint8Array(65535) }], { delayMs: 100 }));
+    expect([widest.width, widest.height]).toEqual([65535, 1]);
+  });
+
   it('refuses frames of different sizes', () => {
     expect(() => encodeGif([frames[0]!, drawTraceFrame(trace, 0, { scale: 1 })], { delayMs: 100 })).toThrow(/differ in size/);
   });
