@@ -4,6 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { StudioService } from '../services/studio-service';
 import { defaultHome } from '../storage';
@@ -155,16 +156,48 @@ export async function ensureRenderer(root: string, outDir: string, force: boolea
   await buildRenderer(root, outDir);
 }
 
-function openBrowser(url: string): void {
-  const [cmd, args] =
-    process.platform === 'darwin' ? ['open', [url]] : process.platform === 'win32' ? ['cmd', ['/c', 'start', '', url]] : ['xdg-open', [url]];
+/** The command that opens `target` in the browser: $BROWSER ('%s' marks the target) or the platform's opener. */
+function browserCommand(target: string): [string, string[]] {
+  // $BROWSER as Python's webbrowser and Jupyter take it.
+  const browser = process.env['BROWSER']?.trim().split(/\s+/);
+  if (browser?.[0]) {
+    const args = browser.slice(1);
+    return [browser[0], args.includes('%s') ? args.map((a) => (a === '%s' ? target : a)) : [...args, target]];
+  }
+  if (process.platform === 'darwin') return ['open', [target]];
+  if (process.platform === 'win32') return ['cmd', ['/c', 'start', '', target]];
+  return ['xdg-open', [target]];
+}
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+
+/**
+ * Opens the studio without the token in any command line (every local user can read those): as
+ * Jupyter does, the browser opens a small redirect page instead of the URL, a file readable only
+ * by this user (0600) in a private folder (0700) of the OS temp dir. Returns what removes it
+ * (when the server stops).
+ */
+function openBrowser(url: string): () => void {
+  let dir: string | undefined;
+  const remove = () => {
+    if (dir) fs.rmSync(dir, { recursive: true, force: true });
+    dir = undefined;
+  };
   try {
-    const child = spawn(cmd, args as string[], { stdio: 'ignore', detached: true });
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-open-'));
+    fs.chmodSync(dir, 0o700);
+    const page = path.join(dir, 'open.html');
+    const href = escapeHtml(url);
+    const html = `<!doctype html>\n<html><head><meta charset="utf-8"><meta http-equiv="refresh" content="0; url=${href}"><title>Saccade</title></head>\n<body><p>Opening the Saccade studio: <a href="${href}">${href}</a></p></body></html>\n`;
+    fs.writeFileSync(page, html, { mode: 0o600, flag: 'wx' });
+    const [cmd, args] = browserCommand(page);
+    const child = spawn(cmd, args, { stdio: 'ignore', detached: true });
     child.on('error', () => {});
     child.unref();
   } catch {
-    // No browser to open: the printed URL is enough.
+    // No browser to open (or no temp dir): the printed URL is enough.
   }
+  return remove;
 }
 
 function packageVersion(root: string): string {
@@ -232,7 +265,8 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
   io.out.write(`Saccade studio: ${running.server.url}\n`);
   log(`saccade: runs in ${running.studio.home}; Ctrl-C stops the server (live runs are stopped and checkpointed)`);
-  if (opts.open) openBrowser(running.server.url);
+  const removeOpener = opts.open ? openBrowser(running.server.url) : () => {};
+  process.once('exit', removeOpener);
   return new Promise<number>((resolve) => {
     let stopping = false;
     const stop = () => {
@@ -240,7 +274,10 @@ export async function serve(argv: string[], io: Io): Promise<number> {
       stopping = true;
       log('\nsaccade: stopping ...');
       process.off('SIGTERM', stop);
-      running.close().then(() => resolve(0), () => resolve(1));
+      running.close().then(
+        () => (removeOpener(), resolve(0)),
+        () => (removeOpener(), resolve(1)),
+      );
     };
     process.on('SIGINT', stop);
     process.on('SIGTERM', stop);

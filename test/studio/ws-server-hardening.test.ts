@@ -96,6 +96,18 @@ function closeCode(ws: WebSocket, ms = 10_000): Promise<number> {
   });
 }
 
+describe('the token cookie', () => {
+  it("is named for this server's port, HttpOnly, SameSite=Strict (Path=/: the assets and /api need it)", async () => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(new URL(`/?token=${token}`, url.origin), resolve).on('error', reject));
+    res.resume();
+    const cookie = String(res.headers['set-cookie']);
+    expect(cookie).toMatch(new RegExp(`^saccade_token_${url.port}=${token}; `));
+    expect(cookie).toMatch(/; HttpOnly/);
+    expect(cookie).toMatch(/; SameSite=Strict/);
+    expect(cookie).toMatch(/; Path=\/(;|$)/);
+  });
+});
+
 describe('no request ends saccade serve', () => {
   it('a request line that is no URL gets 400, on the page and the upgrade path', async () => {
     expect(await raw('GET http://a:b:c/ HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n')).toMatch(/^HTTP\/1\.1 400/);
