@@ -129,11 +129,17 @@ class Cli {
         running.handle.stop();
       } else running.handle.kill();
     };
+    // A service manager's SIGTERM or a closed terminal's SIGHUP: the same clean stop, never a kill.
+    const onTerminate = () => running.handle.stop();
     process.on('SIGINT', onSigint);
+    process.on('SIGTERM', onTerminate);
+    process.on('SIGHUP', onTerminate);
     try {
       return await running.result;
     } finally {
       process.off('SIGINT', onSigint);
+      process.off('SIGTERM', onTerminate);
+      process.off('SIGHUP', onTerminate);
       printer.done();
     }
   }
@@ -228,6 +234,10 @@ class Cli {
       summary.confusion.forEach((row, label) => this.print(`  ${String(label).padStart(2)} ${row.map((n) => String(n).padStart(width)).join('')}`));
       this.print(`evaluated in ${summary.seconds.toFixed(2)} s`);
     }
+    if (summary.recordError) {
+      this.io.err.write(`saccade: error: ${summary.recordError}\n`);
+      return 1;
+    }
     return 0;
   }
 
@@ -311,11 +321,12 @@ class Cli {
     this.opts.rejectUnknown('runs');
     const store = new RunStore(this.home);
     const runs = store.listRuns();
+    const broken = store.listBrokenRuns();
     if (this.mode === 'json') {
-      this.printJson({ type: 'runs', home: this.home, runs });
+      this.printJson({ type: 'runs', home: this.home, runs, unreadable: broken });
       return 0;
     }
-    if (runs.length === 0) {
+    if (runs.length === 0 && broken.length === 0) {
       this.print(`no runs yet in ${this.home} (start one with: npx saccade train)`);
       return 0;
     }
@@ -329,8 +340,10 @@ class Cli {
       r.test ? pct(r.test.accuracy) : '-',
       r.backend?.name ?? '-',
     ]);
+    // One bad meta.json is listed as unreadable with its reason; the other runs show as usual.
+    for (const b of broken) rows.push([b.id, '-', 'unreadable', '-', '-', '-', '-', b.reason]);
     const header = ['run', 'task', 'status', 'epochs', 'best val', 'last val', 'test', 'backend'];
-    const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+    const widths = header.map((h, i) => Math.max(h.length, ...rows.slice(0, runs.length).map((r) => r[i].length)));
     const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
     this.print(fmt(header));
     for (const row of rows) this.print(fmt(row));

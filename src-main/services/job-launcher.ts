@@ -3,6 +3,7 @@
  * A trainer that dies is reported as an error with its exit code or signal, never taken down with.
  */
 import { fork, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,6 +54,8 @@ export class ForkJobLauncher implements JobLauncher {
     const execArgv = this.entry.endsWith('.ts') ? ['--import', pathToFileURL(requireHere.resolve('tsx')).href] : [];
     const child: ChildProcess = fork(this.entry, [], { execArgv, env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
     let stderr = '';
+    let killRequested = false;
+    const oomKillsBefore = oomKillCount();
     child.stderr?.on('data', (chunk: Buffer) => {
       stderr = (stderr + chunk.toString()).slice(-4000);
     });
@@ -83,7 +86,7 @@ export class ForkJobLauncher implements JobLauncher {
       child.on('exit', (code, signal) => {
         if (settled) return;
         settled = true;
-        const how = signal ? `was killed (${signal})` : `exited with code ${code}`;
+        const how = signal ? `was killed (${signal})${signal === 'SIGKILL' && !killRequested ? outOfMemoryNote(oomKillsBefore) : ''}` : `exited with code ${code}`;
         const detail = lastErrorLine(stderr);
         reject(new JobError(`the trainer process ${how}${detail ? `: ${detail}` : ''}`, 'crash'));
       });
@@ -93,13 +96,33 @@ export class ForkJobLauncher implements JobLauncher {
       pause: () => send({ type: 'pause' }),
       resume: () => send({ type: 'resume' }),
       stop: () => send({ type: 'stop' }),
-      kill: () => child.kill('SIGKILL'),
+      kill: () => {
+        killRequested = true;
+        child.kill('SIGKILL');
+      },
       get pid() {
         return child.pid;
       },
       done,
     };
   }
+}
+
+/** The OOM killer's count for this cgroup (Linux cgroup v2), to tell an out-of-memory kill apart. */
+export function oomKillCount(): number | undefined {
+  try {
+    const m = /^oom_kill (\d+)$/m.exec(fs.readFileSync('/sys/fs/cgroup/memory.events', 'utf8'));
+    return m ? Number(m[1]) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Why a SIGKILL nobody here asked for most likely came: the OOM killer, counted where it can be. */
+function outOfMemoryNote(before: number | undefined): string {
+  const after = oomKillCount();
+  if (before !== undefined && after !== undefined && after > before) return ': out of memory (the system\'s out-of-memory killer ended it); use a smaller batchSize or network';
+  return ': by another process or, most often, by the system when it ran out of memory';
 }
 
 function lastErrorLine(stderr: string): string {

@@ -4,6 +4,8 @@
  * API. Metrics and weights never go here: the store rewrites its whole file on every change.
  */
 import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Project, Settings } from '../shared/api';
 
 /** One imported IDX folder, checked when it was imported. */
@@ -121,6 +123,34 @@ export function studioStoreOptions(home: string) {
   };
 }
 
+/** Errors that mean the store's file cannot be written here. */
+const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
+
+/** The store's file as it is, or an empty state when it cannot be read. */
+function readStateFile(file: string): StudioState {
+  const empty: StudioState = { projects: [], settings: { ...DEFAULT_SETTINGS }, runIndex: {}, imports: [] };
+  try {
+    const value = JSON.parse(fs.readFileSync(file, 'utf8')) as Partial<StudioState>;
+    return { ...empty, ...value };
+  } catch {
+    return empty;
+  }
+}
+
+/** An in-memory stand-in for conf when its file cannot be written (same get/set/path). */
+class MemoryStore implements KeyValueStore<StudioState> {
+  constructor(
+    readonly path: string,
+    private readonly state: StudioState,
+  ) {}
+  get<K extends keyof StudioState>(key: K): StudioState[K] {
+    return this.state[key];
+  }
+  set<K extends keyof StudioState>(key: K, value: StudioState[K]): void {
+    this.state[key] = value;
+  }
+}
+
 export class ProjectError extends Error {
   override name = 'ProjectError';
 }
@@ -144,11 +174,27 @@ export class ProjectStore {
   static async open(home: string, injected?: KeyValueStore<StudioState>): Promise<ProjectStore> {
     if (injected) return new ProjectStore(injected);
     const { default: Conf } = await import('conf');
-    const conf = new Conf<StudioState>(studioStoreOptions(home) as ConstructorParameters<typeof Conf<StudioState>>[0]);
-    return new ProjectStore(conf as unknown as KeyValueStore<StudioState>);
+    const options = studioStoreOptions(home);
+    let store: KeyValueStore<StudioState>;
+    try {
+      store = new Conf<StudioState>(options as ConstructorParameters<typeof Conf<StudioState>>[0]) as unknown as KeyValueStore<StudioState>;
+      return new ProjectStore(store);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (!code || !UNWRITABLE.has(code)) throw err;
+      // A full or read-only disk: open on what the file holds, so the user can still look and
+      // delete runs to make room; changes to projects and settings last until the studio closes.
+      const file = path.join(home, `${STORE_NAME}.json`);
+      store = new MemoryStore(file, readStateFile(file));
+      return new ProjectStore(store, `projects and settings cannot be saved in ${file} (${code}): changes last until the studio is closed`);
+    }
   }
 
-  constructor(private readonly store: KeyValueStore<StudioState>) {
+  constructor(
+    private readonly store: KeyValueStore<StudioState>,
+    /** Set when the store could not be opened for writing. */
+    readonly warning?: string,
+  ) {
     this.ensureDefaultProject();
   }
 

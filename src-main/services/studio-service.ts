@@ -49,6 +49,7 @@ import type { GlimpseTrace } from '../shared/trace';
 import { RunStore, type RunMeta } from '../storage';
 import { TEST_SEED } from '../trainer/run-data';
 import { ForkJobLauncher, JobError, type JobLauncher } from './job-launcher';
+import { LimitedJobLauncher, type JobLimits } from './job-limits';
 import { ProjectStore, SETTING_KEYS, type ImportRecord, type KeyValueStore, type StudioState } from './project-store';
 import { EngineService, type Running } from './training-service';
 import { installExampleRuns } from './example-runs';
@@ -74,6 +75,8 @@ export interface StudioOptions {
   pickFolder?: () => Promise<string | undefined>;
   /** Shipped trained models (resources/models), offered as example runs. */
   modelsDir?: string;
+  /** How many trainer processes may run at once (defaults: DEFAULT_JOB_LIMITS). */
+  jobLimits?: JobLimits;
   /** Electron's save dialog for exports; returns where the file went. */
   saveExport?: (result: ExportResult) => Promise<string | undefined>;
   /** Tighter upload bounds than UPLOAD_LIMITS (tests). */
@@ -86,16 +89,27 @@ export class StudioService implements SaccadeApi {
   static async create(options: StudioOptions): Promise<StudioService> {
     const projects = await ProjectStore.open(options.home, options.store);
     const service = new StudioService(options, projects);
-    if (options.modelsDir) installExampleRuns(service.home, options.modelsDir, service.runs, projects);
+    // A full or read-only disk must not keep the studio from opening (the user may need it to
+    // delete runs): what could not be installed is reported and tried again next time.
+    if (projects.warning) service.warnings.push(projects.warning);
+    for (const run of service.runs.listRuns()) service.runs.removeStaleTempFiles(run.id);
+    if (options.modelsDir) {
+      const { error } = installExampleRuns(service.home, options.modelsDir, service.runs, projects);
+      if (error) service.warnings.push(error);
+    }
     return service;
   }
 
   readonly home: string;
   readonly runs: RunStore;
+  /** Problems met while opening (e.g. examples not installed on a full disk), shown to the user. */
+  readonly warnings: string[] = [];
   private readonly launcher: JobLauncher;
   private readonly engine: EngineService;
   private readonly listeners = new Set<(event: TrainingEvent) => void>();
   private readonly live = new Map<string, Running<TrainSummary>>();
+  /** Resumes between the request and the trainer's announcement, so a double click starts one trainer. */
+  private readonly resuming = new Map<string, Promise<void>>();
   private readonly importCache = new Map<string, Promise<{ train: LabeledImages; test: LabeledImages }>>();
   private readonly labelIndex = new Map<string, number[][]>();
   private readonly uploads: Uploads;
@@ -107,7 +121,7 @@ export class StudioService implements SaccadeApi {
   ) {
     this.home = path.resolve(options.home);
     this.runs = new RunStore(this.home);
-    this.launcher = options.launcher ?? new ForkJobLauncher();
+    this.launcher = new LimitedJobLauncher(options.launcher ?? new ForkJobLauncher(), options.jobLimits);
     this.engine = new EngineService(this.launcher);
     this.uploads = new Uploads(path.join(this.home, 'datasets', '.uploads'), options.uploadLimits);
   }
@@ -116,7 +130,9 @@ export class StudioService implements SaccadeApi {
 
   async getAppInfo(): Promise<AppInfo> {
     const backend = await this.probeBackend();
-    return { version: this.options.version ?? '0.0.0', transport: this.options.transport, home: this.home, backend };
+    const info: AppInfo = { version: this.options.version ?? '0.0.0', transport: this.options.transport, home: this.home, backend };
+    if (this.warnings.length) info.warnings = [...this.warnings];
+    return info;
   }
 
   /** The backend a new run would use, asked once per requested backend of a probe job. */
@@ -473,11 +489,21 @@ export class StudioService implements SaccadeApi {
       live.handle.resume();
       return;
     }
+    const pending = this.resuming.get(id);
+    if (pending) return pending;
+    const owner = this.runs.liveOwner(id);
+    if (owner) throw new ApiError(`run ${id} is being trained by process ${owner.pid} (since ${owner.since})`);
     // A run started with a step limit keeps it: the trainer records its total steps with each
     // epoch and at a stop, and a resumed run ends there rather than at its config's last epoch.
     const totalSteps = this.runs.getRun(id).progress?.totalSteps;
     const maxSteps = Number.isInteger(totalSteps) && totalSteps! >= 1 ? totalSteps : undefined;
-    await this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined), maxSteps });
+    const started = this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined), maxSteps }).then(() => undefined);
+    this.resuming.set(id, started);
+    try {
+      await started;
+    } finally {
+      this.resuming.delete(id);
+    }
   }
 
   async stopRun(runId: string): Promise<void> {

@@ -55,7 +55,7 @@ function markCrashed(home: string, runId: string, message: string): void {
   try {
     const store = new RunStore(home);
     const meta = store.getRun(runId);
-    if (meta.status === 'running' || meta.status === 'paused') {
+    if (meta.status === 'running' || meta.status === 'paused' || meta.status === 'interrupted') {
       store.updateMeta(runId, { status: 'failed', error: `${message}; resume it from its last checkpoint` });
     }
   } catch {

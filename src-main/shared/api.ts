@@ -15,6 +15,8 @@ export interface AppInfo {
   home: string;
   /** The backend a new run would use, and why the better ones were skipped. */
   backend: { name: string; reason: string; skipped: { name: string; error: string }[] };
+  /** Problems met while opening the studio (e.g. a full disk), to be shown to the user. */
+  warnings?: string[];
 }
 
 export interface DatasetInfo {

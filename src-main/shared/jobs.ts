@@ -179,6 +179,8 @@ export interface EvalSummary {
   seconds: number;
   checkpoint: string;
   dataset: string;
+  /** Set when the result was computed but could not be saved in the run (e.g. a full disk). */
+  recordError?: string;
 }
 
 export interface TrainSummary {

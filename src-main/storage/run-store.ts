@@ -245,7 +245,7 @@ export class RunStore {
    */
   repairRun(idOrPrefix: string): void {
     const dir = this.runDir(idOrPrefix);
-    for (const sub of [dir, path.join(dir, CHECKPOINTS), path.join(dir, TRACES)]) removeStaleTempFiles(sub);
+    this.removeStaleTempFiles(idOrPrefix);
     repairJsonl(path.join(dir, METRICS));
     const ckDir = path.join(dir, CHECKPOINTS);
     for (const entry of safeReaddir(ckDir)) {
@@ -257,6 +257,12 @@ export class RunStore {
       if (m[2] === 'old' && !fs.existsSync(path.join(ckDir, base))) fs.renameSync(full, path.join(ckDir, base));
       else fs.rmSync(full, { recursive: true, force: true });
     }
+  }
+
+  /** Removes the temp files writers that died left in a run (a live writer's are kept). */
+  removeStaleTempFiles(idOrPrefix: string): void {
+    const dir = this.runDir(idOrPrefix);
+    for (const sub of [dir, path.join(dir, CHECKPOINTS), path.join(dir, TRACES)]) removeStaleTempFiles(sub);
   }
 
   // ---- metrics ----

@@ -66,9 +66,14 @@ export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSum
     const mc = evaluate(ram, set, 'sampled', { samples, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
     const summary = evalSummary(mean, mc, model.checkpoint, name);
     if (job.record && model.runId && !job.dataDir && set.count === fullSet.count) {
-      new RunStore(job.model.home).updateMeta(model.runId, {
-        test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: model.checkpoint },
-      });
+      // The numbers are worth having even when they cannot be saved (a full disk): report both.
+      try {
+        new RunStore(job.model.home).updateMeta(model.runId, {
+          test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: model.checkpoint },
+        });
+      } catch (err) {
+        summary.recordError = `the result could not be recorded in run ${model.runId}: ${err instanceof Error ? err.message : String(err)}`;
+      }
     }
     return summary;
   } finally {

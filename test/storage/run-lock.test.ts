@@ -11,6 +11,7 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunBusyError, RunLock, RunStore } from '../../src-main/storage';
 import { tempDir } from '../helpers/mnist-subset';
+import { StudioService } from '../../src-main/services/studio-service';
 
 let home: string;
 let store: RunStore;
@@ -148,5 +149,13 @@ describe('temp files of interrupted writes', () => {
     for (const f of [dead, live, deadMeta]) fs.writeFileSync(f, '{');
     store.repairRun(run.id);
     expect([fs.existsSync(dead), fs.existsSync(live), fs.existsSync(deadMeta)]).toEqual([false, true, false]);
+  });
+
+  it('are removed when the studio opens', async () => {
+    const run = newRun('temps at start');
+    const dead = path.join(store.runDir(run.id), 'checkpoints', `.latest.json.tmp-${deadPid()}-abcd1234`);
+    fs.writeFileSync(dead, '{');
+    await StudioService.create({ home, transport: 'websocket' });
+    expect(fs.existsSync(dead)).toBe(false);
   });
 });

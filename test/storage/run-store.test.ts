@@ -67,7 +67,10 @@ describe('RunStore runs', () => {
     fs.mkdirSync(path.join(home, 'runs', 'no-meta-at-all'));
     const runs = store.listRuns();
     expect(runs.map((r) => r.name)).toEqual(['second', 'first']);
-    expect(store.listBrokenRuns().sort()).toEqual(['20250101-000000-broken-0000', 'no-meta-at-all']);
+    expect(store.listBrokenRuns()).toEqual([
+      { id: '20250101-000000-broken-0000', reason: 'meta.json is not valid JSON' },
+      { id: 'no-meta-at-all', reason: expect.stringMatching(/^cannot read run metadata .*no-meta-at-all.meta\.json: no such file or folder \(ENOENT\)$/) },
+    ]);
   });
 
   it('lists nothing when the home folder is empty', () => {
@@ -90,8 +93,8 @@ describe('RunStore runs', () => {
   it('updateMeta merges, keeps id and createdAt, bumps updatedAt', async () => {
     const a = store.createRun(newMeta());
     await new Promise((r) => setTimeout(r, 5));
-    const next = store.updateMeta(a.id, { status: 'running', progress: { step: 10, epoch: 0, totalSteps: 100 } });
-    expect(next.status).toBe('running');
+    const next = store.updateMeta(a.id, { status: 'stopped', progress: { step: 10, epoch: 0, totalSteps: 100 } });
+    expect(next.status).toBe('stopped');
     expect(next.createdAt).toBe(a.createdAt);
     expect(next.updatedAt > a.updatedAt).toBe(true);
     expect(store.getRun(a.id)).toEqual(next);

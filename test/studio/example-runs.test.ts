@@ -39,7 +39,7 @@ describe('example runs from shipped models', () => {
     const runs = new RunStore(home);
     const projects = await ProjectStore.open(home);
 
-    const created = installExampleRuns(home, models, runs, projects);
+    const { created } = installExampleRuns(home, models, runs, projects);
     expect(created).toHaveLength(1);
     const meta = runs.getRun(created[0]);
     expect(meta).toMatchObject({ name: 'Example: centered', status: 'completed', task: 'centered', example: 'centered' });
@@ -52,20 +52,20 @@ describe('example runs from shipped models', () => {
     expect(examples?.runIds).toEqual([meta.id]);
 
     // Idempotent, and a deleted example stays deleted.
-    expect(installExampleRuns(home, models, runs, projects)).toEqual([]);
+    expect(installExampleRuns(home, models, runs, projects)).toEqual({ created: [] });
     runs.deleteRun(meta.id);
-    expect(installExampleRuns(home, models, runs, projects)).toEqual([]);
+    expect(installExampleRuns(home, models, runs, projects)).toEqual({ created: [] });
     expect(runs.listRuns()).toHaveLength(0);
 
     // A model shipped later is still offered.
     writeModel(models, 'translated-like', 0.9);
-    expect(installExampleRuns(home, models, runs, projects)).toHaveLength(1);
+    expect(installExampleRuns(home, models, runs, projects).created).toHaveLength(1);
   });
 
   it('a missing models folder installs nothing', async () => {
     const home = tempDir();
     const projects = await ProjectStore.open(home);
-    expect(installExampleRuns(home, path.join(home, 'nope'), new RunStore(home), projects)).toEqual([]);
+    expect(installExampleRuns(home, path.join(home, 'nope'), new RunStore(home), projects)).toEqual({ created: [] });
     expect(projects.listProjects().some((p) => p.name === EXAMPLES_PROJECT)).toBe(false);
   });
 });

@@ -106,3 +106,24 @@ describe('resume without a usable latest.json', () => {
     expect(store.listCheckpoints(runId).find((c) => c.name === 'best')!.step).toBe(bestStep);
   });
 });
+
+describe('a trainer killed from outside', () => {
+  it('is reported as killed, most likely for lack of memory, and its run reads as failed with the reason', async () => {
+    let runId = '';
+    let killed = false;
+    const running = engine.train({ home, config: { ...config }, name: 'killed', dataDir, workers: 1 }, (e) => {
+      if (e.type === 'run') runId = e.runId;
+      if (e.type === 'progress' && !killed) {
+        killed = true;
+        // As the OOM killer would: SIGKILL from another process, not through the handle.
+        const lock = JSON.parse(fs.readFileSync(path.join(home, 'runs', runId, 'lock.json'), 'utf8')) as { pid: number };
+        process.kill(lock.pid, 'SIGKILL');
+      }
+    });
+    const err = await running.result.then(() => undefined, (e: Error) => e);
+    expect(err?.message).toMatch(/^the trainer process was killed \(SIGKILL\): (out of memory|by another process or, most often, by the system when it ran out of memory)/);
+    const meta = new RunStore(home).getRun(runId);
+    expect(meta.status).toBe('failed');
+    expect(meta.error).toMatch(/SIGKILL.*resume it from its last checkpoint/);
+  });
+});

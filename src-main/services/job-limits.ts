@@ -1,0 +1,101 @@
+/**
+ * Bounds on the trainer processes one studio starts: every job is a process of its own, so
+ * without a bound a burst of requests forks until the machine runs out of memory. Training jobs
+ * beyond a few are refused; other jobs (evaluation, traces, exports) wait in a short queue.
+ */
+import type { Job, JobEvent } from '../shared/jobs';
+import { JobError, type JobHandle, type JobLauncher, type JobResult } from './job-launcher';
+
+export interface JobLimits {
+  /** Training runs at once. */
+  trainings: number;
+  /** Other jobs at once. */
+  jobs: number;
+  /** Other jobs waiting for a slot; more are refused. */
+  waiting: number;
+}
+
+export const DEFAULT_JOB_LIMITS: JobLimits = { trainings: 4, jobs: 2, waiting: 16 };
+
+interface Waiting {
+  start: () => void;
+  cancel: () => void;
+}
+
+export class LimitedJobLauncher implements JobLauncher {
+  private trainings = 0;
+  private jobs = 0;
+  private readonly queue: Waiting[] = [];
+
+  constructor(
+    private readonly inner: JobLauncher,
+    readonly limits: JobLimits = DEFAULT_JOB_LIMITS,
+  ) {}
+
+  start(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+    if (job.kind === 'train') {
+      if (this.trainings >= this.limits.trainings) {
+        throw new JobError(`${this.trainings} runs are training already (at most ${this.limits.trainings} at once): stop one or wait for one to end`, 'busy');
+      }
+      this.trainings += 1;
+      const handle = this.inner.start(job, onEvent);
+      void handle.done.then(
+        () => (this.trainings -= 1),
+        () => (this.trainings -= 1),
+      );
+      return handle;
+    }
+    if (this.jobs < this.limits.jobs) return this.startJob(job, onEvent);
+    if (this.queue.length >= this.limits.waiting) {
+      return refused(new JobError(`too many jobs at once (${this.jobs} running, ${this.queue.length} waiting): try again when one has ended`, 'busy'));
+    }
+    return this.enqueue(job, onEvent);
+  }
+
+  private startJob(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+    this.jobs += 1;
+    const handle = this.inner.start(job, onEvent);
+    const release = () => {
+      this.jobs -= 1;
+      this.queue.shift()?.start();
+    };
+    void handle.done.then(release, release);
+    return handle;
+  }
+
+  /** A handle whose process starts when a slot frees; killing it first just takes it off the queue. */
+  private enqueue(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+    let inner: JobHandle | undefined;
+    let resolve!: (r: JobResult) => void;
+    let reject!: (e: unknown) => void;
+    const done = new Promise<JobResult>((res, rej) => ((resolve = res), (reject = rej)));
+    const entry: Waiting = {
+      start: () => {
+        inner = this.startJob(job, onEvent);
+        inner.done.then(resolve, reject);
+      },
+      cancel: () => reject(new JobError('the job was cancelled before it started', 'cancelled')),
+    };
+    this.queue.push(entry);
+    return {
+      pause: () => inner?.pause(),
+      resume: () => inner?.resume(),
+      stop: () => inner?.stop(),
+      kill: () => {
+        if (inner) return inner.kill();
+        const at = this.queue.indexOf(entry);
+        if (at >= 0) this.queue.splice(at, 1);
+        entry.cancel();
+      },
+      get pid() {
+        return inner?.pid;
+      },
+      done,
+    };
+  }
+}
+
+function refused(error: JobError): JobHandle {
+  const done = Promise.reject(error);
+  return { pause() {}, resume() {}, stop() {}, kill() {}, pid: undefined, done };
+}
