@@ -265,6 +265,7 @@ export async function serve(argv: string[], io: Io): Promise<number> {
   }
   io.out.write(`Saccade studio: ${running.server.url}\n`);
   log(`saccade: runs in ${running.studio.home}; Ctrl-C stops the server (live runs are stopped and checkpointed)`);
+  for (const warning of running.studio.warnings) log(`saccade: warning: ${warning}`);
   const removeOpener = opts.open ? openBrowser(running.server.url) : () => {};
   process.once('exit', removeOpener);
   return new Promise<number>((resolve) => {
