@@ -92,11 +92,6 @@ export class Uploads {
     for (const id of [...this.sessions.keys()]) this.drop(id);
   }
 
-  /** Upload ids in progress. */
-  pending(): string[] {
-    return [...this.sessions.keys()];
-  }
-
   private get(id: unknown): Session {
     const session = typeof id === 'string' ? this.sessions.get(id) : undefined;
     if (!session) throw new UploadError(`no upload '${String(id)}' in progress (finished, refused, or idle for over ${Math.round(this.limits.idleMs / 1000)} s)`);
