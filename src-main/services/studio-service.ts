@@ -16,6 +16,7 @@ import {
   isPresetName,
   presetConfig,
   validateConfig,
+  validationSizeFor,
   type RamConfig,
 } from '../core/config';
 import { countClasses, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
@@ -30,6 +31,8 @@ import type {
   MetricSeries,
   PresetInfo,
   Project,
+  ResumeOptions,
+  ResumeResult,
   RunRow,
   SaccadeApi,
   SamplePage,
@@ -109,7 +112,7 @@ export class StudioService implements SaccadeApi {
   private readonly listeners = new Set<(event: TrainingEvent) => void>();
   private readonly live = new Map<string, Running<TrainSummary>>();
   /** Resumes between the request and the trainer's announcement, so a double click starts one trainer. */
-  private readonly resuming = new Map<string, Promise<void>>();
+  private readonly resuming = new Map<string, Promise<ResumeResult>>();
   private readonly importCache = new Map<string, Promise<{ train: LabeledImages; test: LabeledImages }>>();
   private readonly labelIndex = new Map<string, number[][]>();
   private readonly uploads: Uploads;
@@ -153,7 +156,8 @@ export class StudioService implements SaccadeApi {
   // ---- datasets ----
 
   async listDatasets(): Promise<DatasetInfo[]> {
-    const validation = DEFAULT_CONFIG.validationSize;
+    // What a run with the default validationSize ('auto') holds out: what the run will use.
+    const validation = validationSizeFor(DEFAULT_CONFIG, 60000);
     const bundled = (Object.keys(TASKS) as TaskName[]).map(
       (name): DatasetInfo => ({
         id: name,
@@ -348,6 +352,7 @@ export class StudioService implements SaccadeApi {
       if (key === 'task') return { ...base, kind: 'choice', choices: Object.keys(IMAGE_SIZE) };
       if (key === 'firstLocation') return { ...base, kind: 'choice', choices: ['center', 'random'] };
       if (key === 'reinforceIntoCore') return { ...base, kind: 'boolean' };
+      if (key === 'validationSize') return { ...base, kind: 'integer', min: 0, auto: true };
       const [min, max, integer] = NUMBER_BOUNDS[key as keyof typeof NUMBER_BOUNDS];
       return { ...base, kind: integer ? 'integer' : 'number', min, max };
     });
@@ -466,7 +471,7 @@ export class StudioService implements SaccadeApi {
     else if (request.dataset && request.dataset !== config.task && !isPresetName(request.dataset)) throw new ApiError(`no dataset '${request.dataset}'`);
     const maxSteps = request.maxSteps === undefined || request.maxSteps === null ? undefined : Number(request.maxSteps);
     if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ApiError(`maxSteps must be a whole number of at least 1, not ${request.maxSteps}`);
-    const runId = await this.startTraining({
+    const { runId } = await this.startTraining({
       home: this.home,
       config: { ...config },
       name: request.name?.trim() || config.task,
@@ -482,25 +487,27 @@ export class StudioService implements SaccadeApi {
     this.liveRun(runId).handle.pause();
   }
 
-  async resumeRun(runId: string): Promise<void> {
+  async resumeRun(runId: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const id = this.runs.resolveId(runId);
+    const maxSteps = options?.maxSteps === undefined || options.maxSteps === null ? undefined : Number(options.maxSteps);
+    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ApiError(`maxSteps must be a whole number of at least 1, not ${String(options.maxSteps)}`);
     const live = this.live.get(id);
     if (live) {
+      if (maxSteps !== undefined) throw new ApiError(`run ${id} is training: stop it before giving it a new step limit`);
       live.handle.resume();
-      return;
+      return { runId: id, from: 'paused' };
     }
     const pending = this.resuming.get(id);
     if (pending) return pending;
     const owner = this.runs.liveOwner(id);
     if (owner) throw new ApiError(`run ${id} is being trained by process ${owner.pid} (since ${owner.since})`);
-    // A run started with a step limit keeps it: the trainer records its total steps with each
-    // epoch and at a stop, and a resumed run ends there rather than at its config's last epoch.
-    const totalSteps = this.runs.getRun(id).progress?.totalSteps;
-    const maxSteps = Number.isInteger(totalSteps) && totalSteps! >= 1 ? totalSteps : undefined;
-    const started = this.startTraining({ home: this.home, resume: id, backend: this.backendOf(undefined), maxSteps }).then(() => undefined);
+    // The trainer keeps the run's recorded step limit, backend and workers unless given anew.
+    const started = this.startTraining({ home: this.home, resume: id, maxSteps }).then(
+      ({ resumedFrom }): ResumeResult => (resumedFrom ? { runId: id, from: 'checkpoint', resumedFrom } : { runId: id, from: 'start' }),
+    );
     this.resuming.set(id, started);
     try {
-      await started;
+      return await started;
     } finally {
       this.resuming.delete(id);
     }
@@ -646,8 +653,8 @@ export class StudioService implements SaccadeApi {
    * forwarded as {runId, event} (those before the announcement once it is known). A job that fails
    * before creating its run rejects with the trainer's message.
    */
-  private startTraining(job: Parameters<EngineService['train']>[0]): Promise<string> {
-    return new Promise<string>((resolve, reject) => {
+  private startTraining(job: Parameters<EngineService['train']>[0]): Promise<Extract<JobEvent, { type: 'run' }>> {
+    return new Promise<Extract<JobEvent, { type: 'run' }>>((resolve, reject) => {
       let runId: string | undefined;
       const early: JobEvent[] = [];
       const running = this.engine.train(job, (event) => {
@@ -656,7 +663,7 @@ export class StudioService implements SaccadeApi {
           this.live.set(runId, running);
           for (const e of early.splice(0)) this.emit(runId, e);
           this.emit(runId, event);
-          resolve(runId);
+          resolve(event);
           return;
         }
         if (runId) this.emit(runId, event);
@@ -729,7 +736,7 @@ function clampInt(value: unknown, min: number, max: number, what: string): numbe
 }
 
 function importInfo(record: ImportRecord): DatasetInfo {
-  const validation = Math.min(DEFAULT_CONFIG.validationSize, Math.floor(record.train / 10));
+  const validation = validationSizeFor({ ...DEFAULT_CONFIG, classes: Math.max(DEFAULT_CONFIG.classes, record.classes) }, record.train);
   return {
     id: record.id,
     name: record.name,

@@ -108,6 +108,8 @@ export interface SettingInfo {
   min?: number;
   max?: number;
   choices?: string[];
+  /** The word 'auto' is accepted too (the value then follows the data, e.g. validationSize). */
+  auto?: boolean;
 }
 
 export interface ConfigCheck {
@@ -158,6 +160,21 @@ export interface StartRunRequest {
   dataset?: string;
   backend?: string;
   maxSteps?: number;
+}
+
+export interface ResumeOptions {
+  /** A new step limit (total optimizer steps), above the run's current step. */
+  maxSteps?: number;
+}
+
+export interface ResumeResult {
+  runId: string;
+  /**
+   * 'paused': a live run was unpaused; 'checkpoint': a trainer continues from `resumedFrom`;
+   * 'start': the run had no checkpoint yet, so training starts again from step 0.
+   */
+  from: 'paused' | 'checkpoint' | 'start';
+  resumedFrom?: { step: number; epoch: number };
 }
 
 export interface TraceRequest {
@@ -232,8 +249,12 @@ export interface SaccadeApi {
 
   startRun(request: StartRunRequest): Promise<{ runId: string }>;
   pauseRun(runId: string): Promise<void>;
-  /** Continues a paused run, or resumes a stopped/failed one from its last checkpoint. */
-  resumeRun(runId: string): Promise<void>;
+  /**
+   * Continues a paused run, or resumes a stopped/failed/interrupted one from its last checkpoint
+   * with the limits it was started with; `maxSteps` extends (or sets) its step limit, which is how
+   * a run that ended at its limit is trained further.
+   */
+  resumeRun(runId: string, options?: ResumeOptions): Promise<ResumeResult>;
   stopRun(runId: string): Promise<void>;
   evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary>;
 

@@ -17,6 +17,8 @@ export interface RunMeta {
   seed: number;
   timings?: { startedAt?: string; endedAt?: string; trainSeconds?: number };
   progress?: { step: number; epoch: number; totalSteps: number };
+  /** What the run was started with besides its config, kept by a resume unless it changes them. */
+  limits?: { maxSteps?: number; backend?: string; workers?: number };
   best?: { validationAccuracy: number; epoch: number; step: number };
   last?: { validationAccuracy?: number; trainAccuracy?: number; epoch: number; step: number };
   test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };

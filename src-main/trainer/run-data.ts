@@ -3,7 +3,7 @@
  * rendered from them, the validation split, and the fixed test set.
  */
 import type { RamConfig } from '../core/config';
-import { imageSizeOf } from '../core/config';
+import { imageSizeOf, validationSizeFor } from '../core/config';
 import type { EvalSet } from '../core/evaluate';
 import { bundledMnistDir, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
 import { DataError } from '../data/idx';
@@ -54,7 +54,7 @@ export function prepareRunData(config: RamConfig, source: SourceData): RunData {
   const spec = taskSpec(config.task);
   checkLabels(source.train, config.classes);
   checkLabels(source.test, config.classes);
-  const { trainIndices, validationIndices } = splitValidation(source.train.count, config.validationSize, config.seed);
+  const { trainIndices, validationIndices } = splitValidation(source.train.count, validationSizeFor(config, source.train.count), config.seed);
   const validationGen = new TaskGenerator(spec, source.train, config.seed ^ VALIDATION_SALT);
   const testGen = new TaskGenerator(spec, source.test, TEST_SEED);
   const validationLabels = new Uint8Array(validationIndices.length);

