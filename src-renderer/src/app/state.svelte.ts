@@ -1,5 +1,5 @@
 /** UI state shared between views: the current view, project, and the runs in focus. */
-import type { AppInfo, Settings } from '../../../src-main/shared/api';
+import type { AppInfo, ResumeResult, Settings } from '../../../src-main/shared/api';
 
 export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'playback';
 
@@ -24,7 +24,19 @@ export const ui = $state({
   settings: { smoothing: 0.6, xAxis: 'step' } as Settings,
   /** Bumped when runs change (started, renamed, deleted) so lists reload. */
   runsRevision: 0,
+  /** What the last resume or extension did, for the Training view to say (with the limit asked for). */
+  lastResume: undefined as (ResumeResult & { maxSteps?: number }) | undefined,
 });
+
+/** Opens a project: the runs followed, played back or ticked belonged to the one left behind. */
+export function openProject(id: string | undefined): void {
+  ui.projectId = id;
+  ui.trainingRunId = undefined;
+  ui.playbackRunId = undefined;
+  ui.selectedRunIds = [];
+  ui.lastResume = undefined;
+  ui.runsRevision++;
+}
 
 export function go(view: View): void {
   ui.view = view;

@@ -18,6 +18,13 @@ export const TRAINING_CHARTS: ChartGroup[] = [
   { id: 'lr', title: 'Learning rate', keys: ['learningRate'] },
 ];
 
+/** Metrics logged once per epoch: a handful of points, drawn with a marker on each. */
+export const SPARSE_METRICS: readonly string[] = ['validationAccuracy', 'epochTrainAccuracy'];
+
+export function isSparseMetric(key: string): boolean {
+  return SPARSE_METRICS.includes(key);
+}
+
 /** Metrics offered in Compare, best first; other logged columns follow. */
 export const COMPARE_DEFAULT_KEYS = ['validationAccuracy', 'trainAccuracy', 'loss', 'crossEntropy', 'reinforce', 'reward', 'learningRate'];
 
