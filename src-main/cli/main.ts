@@ -192,7 +192,7 @@ class Cli {
       return 0;
     }
     this.print(`run ${summary.runId} ${summary.status} after ${summary.steps} steps (${summary.epochs} epochs) in ${formatDuration(summary.trainSeconds)}`);
-    if (summary.bestValidationAccuracy >= 0) this.print(`best validation accuracy: ${pct(summary.bestValidationAccuracy)}`);
+    if (summary.bestValidationAccuracy !== undefined) this.print(`best validation accuracy: ${pct(summary.bestValidationAccuracy)}`);
     if (summary.test) this.printEval(summary.test);
     else this.print(`resume with: npx saccade resume ${summary.runId}`);
     return 0;
@@ -219,19 +219,26 @@ class Cli {
     const dataDir = this.opts.string('data');
     const mcSamples = this.opts.number('mc', { integer: true, min: 1, max: 1000 });
     const limit = this.opts.number('limit', { integer: true, min: 1 });
+    const seed = this.opts.number('seed', { integer: true, min: 0 });
     const backend = this.backend();
     this.opts.rejectUnknown('eval');
     const summary = await this.follow((on) =>
-      this.engine.evaluate({ model, dataDir: dataDir && path.resolve(dataDir), mcSamples, limit, backend, record: true }, on),
+      // Only the model's own draws are recorded as its test result: another seed is an experiment.
+      this.engine.evaluate({ model, dataDir: dataDir && path.resolve(dataDir), mcSamples, limit, seed, backend, record: seed === undefined }, on),
     );
     if (this.mode === 'json') this.printJson({ type: 'summary', ...summary });
     else {
       this.printEval(summary);
-      this.print(`per class: ${summary.perClass.map((a, c) => `${c}:${(100 * a).toFixed(1)}`).join(' ')}`);
+      this.print(`per class: ${summary.perClass.map((a, c) => `${c}:${a === null ? '-' : (100 * a).toFixed(1)}`).join(' ')}`);
       this.print('confusion (rows: label, columns: prediction, mean locations):');
       const width = Math.max(4, ...summary.confusion.flat().map((n) => String(n).length + 1));
       this.print(`     ${summary.confusion.map((_, c) => String(c).padStart(width)).join('')}`);
       summary.confusion.forEach((row, label) => this.print(`  ${String(label).padStart(2)} ${row.map((n) => String(n).padStart(width)).join('')}`));
+      const wrong = summary.misclassified.slice(0, 8);
+      if (wrong.length) {
+        const list = wrong.map((w) => `${w.index} (label ${w.label}, predicted ${w.prediction})`).join(', ');
+        this.print(`first misclassified (mean locations; saccade trace --images I shows one): ${list}${summary.misclassified.length > wrong.length ? ', ...' : ''}`);
+      }
       this.print(`evaluated in ${summary.seconds.toFixed(2)} s`);
     }
     if (summary.recordError) {

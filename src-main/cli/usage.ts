@@ -33,14 +33,17 @@ t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz), e.g. Fashion
 Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
 `,
   resume: `usage: saccade resume RUN_ID [--max-steps N] [--backend NAME] [--json]\n`,
-  eval: `usage: saccade eval (RUN_ID [--checkpoint NAME] | --model DIR) [--data DIR] [--mc M] [--limit N] [--json]
+  eval: `usage: saccade eval (RUN_ID [--checkpoint NAME] | --model DIR) [--data DIR] [--mc M] [--limit N] [--seed S] [--json]
 
 Prints the test accuracy with the policy's mean locations (deterministic) and averaged over M
-Monte-Carlo samples of locations. --data DIR uses that folder's t10k files as they are; their
-images must have the model's image size.
+Monte-Carlo samples of locations, and the first test images it gets wrong with mean locations
+(--json: up to 20, as misclassified: [{index, label, prediction}]). Every random draw (a random
+first glimpse, sampled locations) comes from the seed (default: the model's), the image's index
+and the sample, so 'saccade trace --images I' shows what eval did with image I. --data DIR uses
+that folder's t10k files as they are; their images must have the model's image size.
 `,
-  trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--out FILE.json] [--save-as NAME]\n`,
-  export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled]\n`,
+  trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--seed S] [--out FILE.json] [--save-as NAME]\n`,
+  export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled] [--seed S]\n`,
   runs: `usage: saccade runs [--home DIR] [--json]\n`,
   'save-model': `usage: saccade save-model RUN_ID --out DIR [--checkpoint best]
 

@@ -2,7 +2,7 @@
 import type { LocationMode } from './model';
 import type { Ram } from './ram';
 import { argmaxRows } from './losses';
-import { Rng } from './rng';
+import type { Misclassified } from '../shared/jobs';
 
 /** Renders images `indices[from..to)` into `out` (floats in [0, 1]). */
 export type BatchRenderer = (indices: ArrayLike<number>, out: Float32Array) => void;
@@ -19,41 +19,79 @@ export interface EvalResult {
   samples: number;
   count: number;
   accuracy: number;
-  perClass: number[];
+  /** Accuracy per class; null for a class the set has no image of. */
+  perClass: (number | null)[];
   /** confusion[label][prediction] */
   confusion: number[][];
+  /** The predicted class of every image, in set order. */
+  predictions: Int32Array;
+  /** The first `keepMisclassified` images it got wrong, in set order. */
+  misclassified: Misclassified[];
   seconds: number;
 }
 
-export function evaluate(ram: Ram, set: EvalSet, mode: LocationMode, opts: { samples?: number; batchSize?: number; seed?: number; onBatch?: (done: number) => void } = {}): EvalResult {
+export interface PredictOptions {
+  /** Monte-Carlo copies per image ('sampled' only; default: the config's mcSamples). */
+  samples?: number;
+  /** Images times copies per forward pass. */
+  batchSize?: number;
+  /** Seed of every draw (default: the config's seed); image i, copy r draws from drawRng(seed, i, r). */
+  seed?: number;
+}
+
+/**
+ * The predictions of images 0..set.count-1 of a set, one batch at a time. An image's prediction
+ * depends only on the model, the seed, its index and its pixels: not on the batch size.
+ */
+export function* predictBatches(ram: Ram, set: EvalSet, mode: LocationMode, opts: PredictOptions = {}): Generator<{ from: number; predictions: Int32Array }> {
   const classes = ram.config.classes;
   const samples = mode === 'mean' ? 1 : Math.max(1, opts.samples ?? ram.config.mcSamples);
   // Larger batches amortise per-op overhead; Monte-Carlo copies multiply the batch.
   const batchSize = Math.max(1, Math.floor((opts.batchSize ?? 2000) / samples));
-  const rng = new Rng(opts.seed ?? 12345);
+  const seed = opts.seed ?? ram.config.seed;
   const pixels = set.imageSize * set.imageSize;
-  const images = new Float32Array(batchSize * pixels);
-  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
-  const started = performance.now();
-  let correct = 0;
+  const images = new Float32Array(Math.min(batchSize, Math.max(1, set.count)) * pixels);
   for (let from = 0; from < set.count; from += batchSize) {
     const n = Math.min(batchSize, set.count - from);
     const idx = new Uint32Array(n);
     for (let i = 0; i < n; i++) idx[i] = from + i;
     const view = images.subarray(0, n * pixels);
     set.render(idx, view);
-    const probs = ram.predict(view, n, mode, samples, rng);
-    const predictions = argmaxRows(probs, n, classes);
+    const probs = ram.predict(view, n, mode, samples, { seed, indices: idx });
+    yield { from, predictions: argmaxRows(probs, n, classes) };
+  }
+}
+
+export function evaluate(
+  ram: Ram,
+  set: EvalSet,
+  mode: LocationMode,
+  opts: PredictOptions & { onBatch?: (done: number) => void; keepMisclassified?: number } = {},
+): EvalResult {
+  const classes = ram.config.classes;
+  const samples = mode === 'mean' ? 1 : Math.max(1, opts.samples ?? ram.config.mcSamples);
+  const keep = Math.max(0, opts.keepMisclassified ?? 0);
+  const confusion = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  const predictions = new Int32Array(set.count);
+  const misclassified: Misclassified[] = [];
+  const started = performance.now();
+  let correct = 0;
+  for (const batch of predictBatches(ram, set, mode, { ...opts, samples })) {
+    const n = batch.predictions.length;
+    predictions.set(batch.predictions, batch.from);
     for (let i = 0; i < n; i++) {
-      const label = set.labels[from + i];
-      if (label < classes) confusion[label][predictions[i]] += 1;
-      if (predictions[i] === label) correct += 1;
+      const index = batch.from + i;
+      const label = Number(set.labels[index]);
+      const prediction = batch.predictions[i];
+      if (label < classes) confusion[label][prediction] += 1;
+      if (prediction === label) correct += 1;
+      else if (misclassified.length < keep) misclassified.push({ index, label, prediction });
     }
-    opts.onBatch?.(from + n);
+    opts.onBatch?.(batch.from + n);
   }
   const perClass = confusion.map((row, c) => {
     const total = row.reduce((a, b) => a + b, 0);
-    return total === 0 ? 0 : row[c] / total;
+    return total === 0 ? null : row[c] / total;
   });
   return {
     mode,
@@ -62,6 +100,8 @@ export function evaluate(ram: Ram, set: EvalSet, mode: LocationMode, opts: { sam
     accuracy: set.count === 0 ? 0 : correct / set.count,
     perClass,
     confusion,
+    predictions,
+    misclassified,
     seconds: (performance.now() - started) / 1000,
   };
 }

@@ -20,8 +20,12 @@ export interface EpisodeInput {
 
 export interface EpisodeOptions {
   mode: LocationMode;
-  /** Location noise and random first locations. */
-  rng: Rng;
+  /**
+   * Location noise and random first locations: one generator for the whole batch (training), or
+   * one per row (evaluation: each image's own, see drawRng), so that a row's draws do not depend
+   * on the other rows.
+   */
+  rng: Rng | readonly Rng[];
   /** Keep patches, locations and per-step class logits (for traces). */
   record?: boolean;
   /** Connect the policy and baseline to the core's graph (only when training with reinforceIntoCore). */
@@ -95,19 +99,27 @@ export function runEpisode(params: RamParams, config: RamConfig, input: EpisodeI
   return episode;
 }
 
-function firstLocations(config: RamConfig, count: number, rng: Rng): Float32Array {
+/** The generator of value i of a batch's locations (x and y of row i >> 1). */
+function rngOf(rng: Rng | readonly Rng[], i: number): Rng {
+  if (!Array.isArray(rng)) return rng as Rng;
+  const row = rng[i >> 1];
+  if (!row) throw new RangeError(`no random number generator for row ${i >> 1} of the batch (${rng.length} given)`);
+  return row;
+}
+
+function firstLocations(config: RamConfig, count: number, rng: Rng | readonly Rng[]): Float32Array {
   const loc = new Float32Array(count * 2);
   if (config.firstLocation === 'random') {
-    for (let i = 0; i < loc.length; i++) loc[i] = rng.next() * 2 - 1;
+    for (let i = 0; i < loc.length; i++) loc[i] = rngOf(rng, i).next() * 2 - 1;
   }
   return loc;
 }
 
 /** Gaussian around the mean (or the mean itself), kept inside the image's [-1, 1] square. */
-function nextLocations(mean: Float32Array, mode: LocationMode, std: number, rng: Rng): Float32Array {
+function nextLocations(mean: Float32Array, mode: LocationMode, std: number, rng: Rng | readonly Rng[]): Float32Array {
   const loc = new Float32Array(mean.length);
   for (let i = 0; i < mean.length; i++) {
-    const v = mode === 'mean' ? mean[i] : mean[i] + std * rng.normal();
+    const v = mode === 'mean' ? mean[i] : mean[i] + std * rngOf(rng, i).normal();
     loc[i] = v < -1 ? -1 : v > 1 ? 1 : v;
   }
   return loc;

@@ -16,7 +16,7 @@ import {
   type RamParams,
 } from './params';
 import { glimpseBoxes, locationToPixels } from './retina';
-import { Rng } from './rng';
+import { drawRng, Rng } from './rng';
 import { registerFastMatMulGradient } from './fast-matmul-grad';
 import type { LossTerms } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
@@ -33,6 +33,12 @@ export interface StepStats extends LossStats {
 export interface GradientPart extends LossStats {
   count: number;
   grads: (tf.Tensor | Float32Array)[];
+}
+
+/** Where evaluation's random draws come from: the seed (default: the config's) and each image's index in its set (default: 0, 1, ...). */
+export interface EvalDraws {
+  seed?: number;
+  indices?: ArrayLike<number>;
 }
 
 export interface ModelState {
@@ -159,15 +165,22 @@ export class Ram {
 
   /**
    * Class probabilities, count * classes. 'mean' follows the policy's mean (deterministic);
-   * 'sampled' averages the probabilities of `samples` runs with sampled locations.
+   * 'sampled' averages the probabilities of `samples` runs with sampled locations. Every random
+   * draw of image n's copy r (a random first glimpse, sampled locations) comes from
+   * drawRng(draws.seed, draws.indices[n], r): an image's result does not depend on the batch.
    */
-  predict(images: Float32Array, count: number, mode: LocationMode, samples = 1, rng: Rng = this.rng): Float32Array {
+  predict(images: Float32Array, count: number, mode: LocationMode, samples = 1, draws: EvalDraws = {}): Float32Array {
     const classes = this.config.classes;
     const runs = mode === 'mean' ? 1 : samples;
     const pixels = images.length / count;
+    const seed = draws.seed ?? this.config.seed;
+    const indices = draws.indices ?? Array.from({ length: count }, (_, n) => n);
+    if (indices.length !== count) throw new RangeError(`predict: ${indices.length} image indices for ${count} images`);
     // Copies side by side make one bigger batch: fewer, larger matrix products.
     const tiled = runs === 1 ? images : new Float32Array(images.length * runs);
     if (runs > 1) for (let r = 0; r < runs; r++) tiled.set(images.subarray(0, count * pixels), r * count * pixels);
+    const rng: Rng[] = [];
+    for (let r = 0; r < runs; r++) for (let n = 0; n < count; n++) rng.push(drawRng(seed, indices[n], r));
     const probs = tf.tidy(() => {
       const episode = runEpisode(this.params, this.config, { images: tiled, count: count * runs }, { mode, rng });
       return tf.softmax(episode.logits).dataSync() as Float32Array;
@@ -180,9 +193,14 @@ export class Ram {
     return mean;
   }
 
-  /** Where the model looked on each image, step by step, with what it saw and believed. */
-  trace(images: Float32Array, meta: { index: number; label: number; pixels: Uint8Array }[], mode: LocationMode, rng: Rng = this.rng): GlimpseTrace[] {
+  /**
+   * Where the model looked on each image, step by step, with what it saw and believed. Image
+   * `meta[n].index` draws from drawRng(seed, index, 0), as predict() does: a mean-mode trace is
+   * that image's evaluation, a sampled one its first Monte-Carlo copy.
+   */
+  trace(images: Float32Array, meta: { index: number; label: number; pixels: Uint8Array }[], mode: LocationMode, seed = this.config.seed): GlimpseTrace[] {
     const count = meta.length;
+    const rng = meta.map((m) => drawRng(seed, m.index, 0));
     const spec = retinaSpecOf(this.config);
     const g2 = spec.glimpseSize * spec.glimpseSize;
     const patchLength = spec.scales * g2;

@@ -48,3 +48,23 @@ export class Rng {
     return new Rng((this.int(0x7fffffff) ^ Math.imul(salt, 0x27d4eb2d)) >>> 0);
   }
 }
+
+/** murmur3's 32-bit finaliser: a bijection of 32-bit integers in which every input bit reaches every output bit. */
+function mix32(h: number): number {
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
+}
+
+/**
+ * The generator of one image's random draws at evaluation (its random first glimpse, its sampled
+ * locations): a function of (seed, image index, Monte-Carlo sample) alone, so an image gets the
+ * same draws whichever batch it is in, in whatever order, and through whichever path (evaluation,
+ * the misclassified list, a trace, an export). Training's noise does not come from here.
+ */
+export function drawRng(seed: number, index: number, sample: number): Rng {
+  let h = mix32((seed ^ 0x5bd1e995) >>> 0);
+  h = mix32((h ^ Math.imul(index, 0x27d4eb2d)) >>> 0);
+  h = mix32((h ^ Math.imul(sample + 1, 0x165667b1)) >>> 0);
+  return new Rng(h);
+}

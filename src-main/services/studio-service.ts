@@ -538,8 +538,9 @@ export class StudioService implements SaccadeApi {
     return { model, indices: request.indices, mode: request.mode, seed: request.seed, backend: this.backendOf(undefined) };
   }
 
-  async listMisclassified(runId: string, limit: number): Promise<Misclassified[]> {
-    const model = this.modelRef(runId, undefined);
+  async listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<Misclassified[]> {
+    if (checkpoint !== undefined && checkpoint !== null && typeof checkpoint !== 'string') throw new ApiError(`checkpoint must be a name, not ${typeof checkpoint}`);
+    const model = this.modelRef(runId, checkpoint ?? undefined);
     const n = Math.max(0, Math.floor(Number(limit) || 0));
     if (n === 0) return [];
     return this.runJob<Misclassified[]>({ kind: 'misclassified', model, limit: n, backend: this.backendOf(undefined) }, (e) => this.forwardProgress(model.run!, e));

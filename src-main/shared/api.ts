@@ -259,8 +259,12 @@ export interface SaccadeApi {
   evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary>;
 
   traceRun(request: TraceRequest): Promise<GlimpseTrace[]>;
-  /** Test images the run's best checkpoint gets wrong (first `limit`). */
-  listMisclassified(runId: string, limit: number): Promise<{ index: number; label: number; prediction: number }[]>;
+  /**
+   * Test images a checkpoint (default: the run's best, as traceRun's) gets wrong with mean
+   * locations (the first `limit`, in test-set order); a mean-mode trace of each ends on the same
+   * prediction.
+   */
+  listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<{ index: number; label: number; prediction: number }[]>;
   exportAnimation(request: ExportRequest): Promise<ExportResult>;
 
   getSettings(): Promise<Settings>;

@@ -39,6 +39,11 @@ export interface EvalJob {
   limit?: number;
   /** Record the result in the run's meta.json (when the model is a run). */
   record?: boolean;
+  /**
+   * Seed of the random draws (first glimpses with firstLocation 'random', sampled locations):
+   * image i's copy r draws from drawRng(seed, i, r). Default: the model's config seed, as traces.
+   */
+  seed?: number;
 }
 
 export interface TraceJob {
@@ -48,6 +53,7 @@ export interface TraceJob {
   mode: 'mean' | 'sampled';
   dataDir?: string;
   backend?: BackendRequest;
+  /** As EvalJob's: a mean-mode trace is the image's evaluation, a sampled one its Monte-Carlo copy 0. */
   seed?: number;
   /** Save the traces into the run's traces/ folder under this name. */
   saveAs?: string;
@@ -108,6 +114,8 @@ export interface MisclassifiedJob {
   backend?: BackendRequest;
   /** Stop after this many wrong ones. */
   limit: number;
+  /** As EvalJob's (default: the model's config seed). */
+  seed?: number;
 }
 
 /** Only picks the backend and reports it (what a new run would use). */
@@ -174,11 +182,14 @@ export interface EvalSummary {
   errorMC: number;
   mcSamples: number;
   count: number;
-  perClass: number[];
+  /** Accuracy per class (mean locations); null for a class the test set has no image of. */
+  perClass: (number | null)[];
   confusion: number[][];
   seconds: number;
   checkpoint: string;
   dataset: string;
+  /** The first test images it gets wrong with mean locations (at most 20), in test-set order. */
+  misclassified: Misclassified[];
   /** Set when the result was computed but could not be saved in the run (e.g. a full disk). */
   recordError?: string;
 }
@@ -188,7 +199,8 @@ export interface TrainSummary {
   status: 'completed' | 'stopped';
   steps: number;
   epochs: number;
-  bestValidationAccuracy: number;
+  /** Absent until an epoch has been validated (a run stopped in its first epoch, or no validation set). */
+  bestValidationAccuracy?: number;
   test?: EvalSummary;
   trainSeconds: number;
 }

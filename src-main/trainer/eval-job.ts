@@ -1,9 +1,7 @@
 /** Evaluation and glimpse traces of a trained model on the built-in test set or a user's t10k files. */
-import { evaluate, type EvalResult, type EvalSet } from '../core/evaluate';
+import { evaluate, predictBatches, type EvalResult, type EvalSet } from '../core/evaluate';
 import { Ram } from '../core/ram';
-import { Rng } from '../core/rng';
 import type { EvalJob, EvalSummary, Misclassified, MisclassifiedJob, TraceJob } from '../shared/jobs';
-import { argmaxRows } from '../core/losses';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import type { JobContext } from './job-context';
@@ -13,6 +11,10 @@ import { renderTaskUint8, TaskGenerator, taskSpec } from '../data/tasks';
 import { TEST_SEED } from './run-data';
 import { DataError } from '../data/idx';
 
+/** How many misclassified images an evaluation's summary lists (the first, in test-set order). */
+export const SUMMARY_MISCLASSIFIED = 20;
+
+/** `mean` must have been evaluated with keepMisclassified: SUMMARY_MISCLASSIFIED. */
 export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string, dataset: string): EvalSummary {
   return {
     accuracy: mean.accuracy,
@@ -26,6 +28,7 @@ export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string
     seconds: mean.seconds + mc.seconds,
     checkpoint,
     dataset,
+    misclassified: mean.misclassified.slice(0, SUMMARY_MISCLASSIFIED),
   };
 }
 
@@ -60,10 +63,15 @@ export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSum
   const ram = new Ram(model.config, model.weights);
   try {
     ctx.emit({ type: 'log', message: `evaluating ${model.label} on ${set.count} images of ${name}` });
-    const mean = evaluate(ram, set, 'mean', { onBatch: (done) => ctx.emit({ type: 'evaluating', what: 'mean locations', done, total: set.count }) });
+    const seed = job.seed;
+    const mean = evaluate(ram, set, 'mean', {
+      seed,
+      keepMisclassified: SUMMARY_MISCLASSIFIED,
+      onBatch: (done) => ctx.emit({ type: 'evaluating', what: 'mean locations', done, total: set.count }),
+    });
     await ctx.checkpoint();
     const samples = job.mcSamples ?? model.config.mcSamples;
-    const mc = evaluate(ram, set, 'sampled', { samples, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
+    const mc = evaluate(ram, set, 'sampled', { samples, seed, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
     const summary = evalSummary(mean, mc, model.checkpoint, name);
     if (job.record && model.runId && !job.dataDir && set.count === fullSet.count) {
       // The numbers are worth having even when they cannot be saved (a full disk): report both.
@@ -103,33 +111,29 @@ export async function traceModel(model: LoadedModel, job: Pick<TraceJob, 'indice
   const ram = new Ram(model.config, model.weights);
   try {
     const meta = job.indices.map((index) => ({ index, label: set.labels[index], pixels: pixels(index) }));
-    return ram.trace(images, meta, job.mode, new Rng(job.seed ?? 1));
+    return ram.trace(images, meta, job.mode, job.seed);
   } finally {
     ram.dispose();
   }
 }
 
-/** The first `limit` test images the model gets wrong with its mean locations, in test-set order. */
+/**
+ * The first `limit` test images the model (the checkpoint chosen) gets wrong with its mean
+ * locations, in test-set order: the same predictions as evaluation's and as mean-mode traces'.
+ */
 export async function runMisclassifiedJob(job: MisclassifiedJob, ctx: JobContext): Promise<Misclassified[]> {
   const model = loadModel(job.model);
   const { set } = await testImages(model, job.dataDir);
   const ram = new Ram(model.config, model.weights);
-  const classes = model.config.classes;
-  const px = set.imageSize * set.imageSize;
-  const batch = 1000;
-  const images = new Float32Array(batch * px);
   const wrong: Misclassified[] = [];
   try {
-    for (let from = 0; from < set.count && wrong.length < job.limit; from += batch) {
-      const n = Math.min(batch, set.count - from);
-      const idx = Uint32Array.from({ length: n }, (_, i) => from + i);
-      set.render(idx, images.subarray(0, n * px));
-      const predictions = argmaxRows(ram.predict(images.subarray(0, n * px), n, 'mean'), n, classes);
-      for (let i = 0; i < n && wrong.length < job.limit; i++) {
+    for (const { from, predictions } of predictBatches(ram, set, 'mean', { batchSize: 1000, seed: job.seed })) {
+      for (let i = 0; i < predictions.length && wrong.length < job.limit; i++) {
         const label = Number(set.labels[from + i]);
         if (predictions[i] !== label) wrong.push({ index: from + i, label, prediction: predictions[i] });
       }
-      ctx.emit({ type: 'evaluating', what: 'misclassified test images', done: from + n, total: set.count });
+      ctx.emit({ type: 'evaluating', what: 'misclassified test images', done: from + predictions.length, total: set.count });
+      if (wrong.length >= job.limit) break;
       await ctx.checkpoint();
     }
     return wrong;

@@ -16,7 +16,7 @@ import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
 import type { JobContext } from './job-context';
 import { loadSourceData, prepareRunData, type RunData } from './run-data';
-import { evalSummary } from './eval-job';
+import { evalSummary, SUMMARY_MISCLASSIFIED } from './eval-job';
 import { versions } from './versions';
 import { DataParallelTrainer, defaultWorkers } from './data-parallel';
 
@@ -383,7 +383,8 @@ async function trainLoop(
       status: finishedAll ? 'completed' : 'stopped',
       steps: ram.step,
       epochs: epoch,
-      bestValidationAccuracy: best,
+      // No placeholder (it was -1): a run with no validated epoch, or no validation set, has none.
+      ...(best >= 0 && data.validation.count > 0 ? { bestValidationAccuracy: best } : {}),
       test,
       trainSeconds,
     };
@@ -432,7 +433,7 @@ async function testBest(store: RunStore, id: string, config: RamConfig, data: Ru
   try {
     ctx.emit({ type: 'evaluating', what: 'test (best checkpoint)', done: 0, total: data.test.count });
     await ctx.checkpoint();
-    const mean = evaluate(ram, data.test, 'mean');
+    const mean = evaluate(ram, data.test, 'mean', { keepMisclassified: SUMMARY_MISCLASSIFIED });
     const mc = evaluate(ram, data.test, 'sampled', { samples: config.mcSamples });
     const summary = evalSummary(mean, mc, 'best', 'test');
     store.updateMeta(id, { test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: 'best' } });
