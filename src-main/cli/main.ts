@@ -345,11 +345,12 @@ class Cli {
       r.best ? pct(r.best.validationAccuracy) : '-',
       r.last?.validationAccuracy !== undefined ? pct(r.last.validationAccuracy) : '-',
       r.test ? pct(r.test.accuracy) : '-',
+      r.test?.accuracyMC !== undefined ? pct(r.test.accuracyMC) : '-',
       r.backend?.name ?? '-',
     ]);
     // One bad meta.json is listed as unreadable with its reason; the other runs show as usual.
-    for (const b of broken) rows.push([b.id, '-', 'unreadable', '-', '-', '-', '-', b.reason]);
-    const header = ['run', 'task', 'status', 'epochs', 'best val', 'last val', 'test', 'backend'];
+    for (const b of broken) rows.push([b.id, '-', 'unreadable', '-', '-', '-', '-', '-', b.reason]);
+    const header = ['run', 'task', 'status', 'epochs', 'best val', 'last val', 'test mean', 'test MC', 'backend'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.slice(0, runs.length).map((r) => r[i].length)));
     const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ').trimEnd();
     this.print(fmt(header));

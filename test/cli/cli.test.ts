@@ -122,6 +122,15 @@ describe('saccade happy path: train, runs, eval, export, trace', () => {
     expect(typeof listing.runs[0].test?.accuracy).toBe('number');
   });
 
+  it('runs shows the Monte-Carlo test accuracy beside the mean one', async () => {
+    const r = await saccade(['runs'], home);
+    const [header, row] = r.stdout.trim().split('\n');
+    expect(header).toMatch(/\btest mean\s+test MC\s+backend$/);
+    const meta = JSON.parse(fs.readFileSync(path.join(home, 'runs', runId, 'meta.json'), 'utf8')) as { test: { accuracy: number; accuracyMC: number } };
+    const pct = (x: number) => `${(100 * x).toFixed(2)}%`;
+    expect(row).toMatch(new RegExp(`\\s${pct(meta.test.accuracy)}\\s+${pct(meta.test.accuracyMC)}\\s+\\S+$`));
+  });
+
   it('eval RUN --limit 500 --json evaluates 500 test images', async () => {
     const r = await saccade(['eval', runId, '--limit', '500', '--json'], home);
     expect(r.code, r.stderr).toBe(0);
