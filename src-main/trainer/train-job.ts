@@ -241,7 +241,9 @@ async function trainLoop(
   let bestEpoch = resume?.bestEpoch ?? 0;
   const secondsBefore = resume?.trainSeconds ?? 0;
   const startedAt = performance.now();
-  const elapsed = () => secondsBefore + (performance.now() - startedAt) / 1000;
+  // Time spent paused is not training time: it counts neither in elapsed nor in the speed (ETA).
+  let pausedMs = 0;
+  const elapsed = () => secondsBefore + (performance.now() - startedAt - pausedMs) / 1000;
 
   const pixels = data.validation.imageSize * data.validation.imageSize;
   const batch = new Float32Array(B * pixels);
@@ -276,7 +278,15 @@ async function trainLoop(
       const order = new Rng(config.seed).fork(epoch + 1).permutation(nTrain);
       const epochStart = performance.now();
       while (stepInEpoch < stepsPerEpoch && ram.step < totalSteps) {
+        const waitStart = performance.now();
         await ctx.checkpoint();
+        const waited = performance.now() - waitStart;
+        if (waited > PROGRESS_EVERY_MS) {
+          // It was paused (a yield between steps takes microseconds).
+          pausedMs += waited;
+          window.steps = 0;
+          window.since = performance.now();
+        }
         if (ctx.stopRequested) {
           stopped = true;
           break;
