@@ -2,11 +2,13 @@
  * Shared pieces of the browser-mode e2e files: `saccade serve` in a temp home, headless Chromium
  * on it, and small page helpers. Each e2e file opens its own studio (own server, browser, home).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { loadBundledMnist } from '../../src-main/data/dataset-files';
+import { encodeIdx } from '../../src-main/data/idx';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(__dirname, '../..');
@@ -104,6 +106,8 @@ export interface RunForm {
   epochs?: number;
   /** The visible name of an imported dataset in the Dataset select. */
   dataset?: string;
+  /** Any other settings, by the form's field name (e.g. lrDecay). */
+  settings?: Record<string, string>;
 }
 
 /**
@@ -117,6 +121,7 @@ export async function startRun(page: Page, form: RunForm): Promise<string> {
   await page.fill(tid('input-validationSize'), '100');
   if (form.learningRate) await page.fill(tid('input-learningRate'), form.learningRate);
   if (form.epochs) await page.fill(tid('input-epochs'), String(form.epochs));
+  for (const [key, value] of Object.entries(form.settings ?? {})) await page.fill(tid(`input-${key}`), value);
   if (form.dataset) await page.selectOption(tid('run-dataset'), { label: form.dataset });
   await page.fill(tid('run-name'), form.name);
   await page.fill(tid('run-max-steps'), form.maxSteps ? String(form.maxSteps) : '');
@@ -141,4 +146,61 @@ export async function stepOf(page: Page): Promise<number> {
 /** The Training view's status badge (its class holds the status). */
 export async function trainingStatus(page: Page): Promise<string> {
   return (await page.getAttribute(tid('training-status'), 'class')) ?? '';
+}
+
+/** Writes the four MNIST-layout IDX files holding the first `train` and `test` images of the bundled MNIST. */
+export async function writeSmallIdx(folder: string, train: number, test: number): Promise<void> {
+  mkdirSync(folder, { recursive: true });
+  const mnist = await loadBundledMnist();
+  const write = (prefix: 'train' | 't10k', set: typeof mnist.train, n: number) => {
+    const px = set.width * set.height;
+    writeFileSync(join(folder, `${prefix}-images-idx3-ubyte`), encodeIdx([n, set.height, set.width], set.images.slice(0, n * px)));
+    writeFileSync(join(folder, `${prefix}-labels-idx1-ubyte`), encodeIdx([n], set.labels.slice(0, n)));
+  };
+  write('train', mnist.train, train);
+  write('t10k', mnist.test, test);
+}
+
+/** The trainer processes below `root` (the server we started), from `ps`. */
+export function trainerPids(root: number): number[] {
+  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
+    .split('\n')
+    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
+    .filter((m): m is RegExpExecArray => m !== null)
+    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
+  const mine = new Set([root]);
+  for (let grew = true; grew; ) {
+    grew = false;
+    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) (mine.add(r.pid), (grew = true));
+  }
+  return rows.filter((r) => r.pid !== root && mine.has(r.pid) && r.args.includes('trainer-process')).map((r) => r.pid);
+}
+
+/** Imports an IDX folder through the Datasets view under `name`. */
+export async function importFolder(page: Page, name: string, folder: string): Promise<void> {
+  await page.click(tid('nav-datasets'));
+  await page.fill(tid('import-name'), name);
+  await page.fill(tid('import-folder'), folder);
+  await page.click(tid('import-button'));
+  await page.waitForSelector(tid('import-ok'));
+}
+
+/** The project select's options, in order. */
+export function projectOptions(page: Page): Promise<{ value: string; text: string }[]> {
+  return page.$$eval(`${tid('project-select')} option`, (els) => els.map((e) => ({ value: (e as unknown as { value: string }).value, text: (e.textContent ?? '').trim() })));
+}
+
+/** Opens the named project in the sidebar. */
+export async function openProjectNamed(page: Page, name: string): Promise<void> {
+  const option = (await projectOptions(page)).find((o) => o.text === name);
+  if (!option) throw new Error(`no project '${name}' in the sidebar`);
+  await page.selectOption(tid('project-select'), option.value);
+}
+
+/** Creates a project through the sidebar (it opens). */
+export async function createProject(page: Page, name: string): Promise<void> {
+  await page.click(tid('project-new'));
+  await page.fill(tid('project-name'), name);
+  await page.click(`${tid('project-switcher')} button:has-text("Create")`);
+  await page.waitForSelector(`${tid('project-select')} option:checked:text-is("${name}")`, { state: 'attached' });
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { RunRow } from '../../src-main/shared/api';
-import { nextSort, sortRuns } from '../../src-renderer/src/lib/runs-table';
+import { RUN_COLUMNS, nextSort, sortRuns } from '../../src-renderer/src/lib/runs-table';
 
 function row(id: string, extra: Partial<RunRow>): RunRow {
   return { id, name: id, task: 'centered', status: 'completed', createdAt: '2025-01-01T00:00:00Z', config: {} as RunRow['config'], ...extra };
@@ -26,6 +26,15 @@ describe('runs table sorting', () => {
     const copy = rows.slice();
     sortRuns(rows, 'name', 'desc');
     expect(rows).toEqual(copy);
+  });
+
+  it('has a Monte-Carlo test accuracy column beside the mean one, sorted by its own values', () => {
+    const labels = RUN_COLUMNS.map((c) => c.label);
+    expect(labels.indexOf('Test acc (mean)')).toBe(labels.indexOf('Test acc (MC)') + 1);
+    const tested = [row('x', { testAccuracy: 0.98, testAccuracyMC: 0.991 }), row('y', { testAccuracy: 0.99, testAccuracyMC: 0.99 }), row('z', {})];
+    expect(sortRuns(tested, 'testAccuracyMC', 'desc').map((r) => r.id)).toEqual(['x', 'y', 'z']);
+    expect(sortRuns(tested, 'testAccuracy', 'desc').map((r) => r.id)).toEqual(['y', 'x', 'z']);
+    expect(nextSort({ key: 'name', direction: 'asc' }, 'testAccuracyMC')).toEqual({ key: 'testAccuracyMC', direction: 'desc' });
   });
 
   it('flips on a second click, numbers start descending', () => {
