@@ -2,6 +2,7 @@
 import { app, ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { pathToFileURL } from 'node:url';
 import type { SaccadeApi } from '../shared/api';
+import { callApi } from '../transports/call-api';
 import { errorPayload } from '../transports/ws-protocol';
 import { apiChannels, TRAINING_EVENT_CHANNEL } from './channels';
 import { rendererFile } from './paths';
@@ -40,9 +41,8 @@ export function registerIpc(win: BrowserWindow, api: SaccadeApi): () => void {
   for (const { method, channel } of channels) {
     ipcMain.handle(channel, async (event, ...args: unknown[]) => {
       assertTrustedSender(event);
-      const fn = api[method] as (...a: unknown[]) => Promise<unknown>;
       try {
-        return await fn.apply(api, args);
+        return await callApi(api, method, args);
       } catch (err) {
         const { name, message } = errorPayload(err);
         const crossed = new Error(message);

@@ -277,7 +277,7 @@ export interface SaccadeApi {
 export type ApiMethod = Exclude<keyof SaccadeApi, 'onTrainingEvent'>;
 
 /** The method names, for transports that must list them (preload, WebSocket server). */
-export const API_METHODS: readonly ApiMethod[] = [
+export const API_METHODS = [
   'getAppInfo',
   'listDatasets',
   'getSamples',
@@ -307,7 +307,12 @@ export const API_METHODS: readonly ApiMethod[] = [
   'exportAnimation',
   'getSettings',
   'updateSettings',
-] as const;
+] as const satisfies readonly ApiMethod[];
+
+/** A method of SaccadeApi missing from API_METHODS makes this a type error naming it. */
+type UnlistedMethods = Exclude<ApiMethod, (typeof API_METHODS)[number]>;
+const everyMethodListed: [UnlistedMethods] extends [never] ? true : UnlistedMethods = true;
+void everyMethodListed;
 
 /** Errors cross transports as plain {name, message}. */
 export interface ApiErrorPayload {

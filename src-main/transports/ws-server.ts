@@ -9,7 +9,8 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
-import { API_METHODS, type ApiMethod, type SaccadeApi, type TrainingEvent } from '../shared/api';
+import type { SaccadeApi, TrainingEvent } from '../shared/api';
+import { callApi } from './call-api';
 import { API_PATH, MAX_MESSAGE_BYTES, TOKEN_PARAM, decodeValue, errorPayload, isRequestMessage, serialize, type ServerMessage } from './ws-protocol';
 
 export interface WsServerOptions {
@@ -46,7 +47,6 @@ const MIME: Record<string, string> = {
   '.map': 'application/json',
 };
 
-const API_SET: ReadonlySet<string> = new Set(API_METHODS);
 
 export function newToken(): string {
   return randomBytes(24).toString('hex');
@@ -96,13 +96,6 @@ function requestUrl(req: http.IncomingMessage): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/** Calls one contract method on `api`; anything not in API_METHODS is refused. */
-export async function dispatch(api: SaccadeApi, method: string, params: unknown[]): Promise<unknown> {
-  if (!API_SET.has(method)) throw Object.assign(new Error(`unknown method '${method}'`), { name: 'ApiError' });
-  const fn = (api as unknown as Record<ApiMethod, (...args: unknown[]) => Promise<unknown>>)[method as ApiMethod];
-  return fn.apply(api, params);
 }
 
 export async function startWsServer(options: WsServerOptions): Promise<RunningServer> {
@@ -245,7 +238,7 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
           send({ id: callId, error: { name: 'ApiError', message: `the answer cannot be sent: ${(err as Error).message}` } });
         }
       };
-      dispatch(options.api, message.method, message.params).then(
+      callApi(options.api, message.method, message.params).then(
         (result) => answer({ id: callId, result }),
         (err: unknown) => answer({ id: callId, error: errorPayload(err) }),
       );

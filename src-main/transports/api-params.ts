@@ -1,0 +1,161 @@
+/**
+ * The schema of every API call's parameters, checked at each transport (Electron IPC, the browser
+ * mode's WebSocket) before a service sees them. The compiler holds the schemas to SaccadeApi: each
+ * method needs one, and what a schema lets through must be what the method's parameters declare.
+ */
+import { z } from 'zod';
+import { DEFAULT_CONFIG, IMAGE_SIZE, NUMBER_BOUNDS, type RamConfig } from '../core/config';
+import type { ApiMethod, SaccadeApi } from '../shared/api';
+import { UPLOAD_LIMITS } from '../shared/api';
+
+const MAX_ID = 200;
+const MAX_TEXT = 100_000;
+const MAX_PATH = 4096;
+
+const id = z.string().min(1).max(MAX_ID);
+const name = z.string().max(MAX_ID);
+/** Marks integer schemas, so "expected an integer" can be said whatever was given instead. */
+const INTEGER = 'integer';
+const whole = z.int({ error: INTEGER });
+const count = whole.min(0);
+
+/** Each setting by its kind; ranges and combinations are the config check's (it names the field). */
+const configSchema = z.strictObject({
+  ...(Object.fromEntries(
+    (Object.keys(NUMBER_BOUNDS) as (keyof typeof NUMBER_BOUNDS)[]).map((key) => [key, (NUMBER_BOUNDS[key][2] ? whole : z.number()).optional()]),
+  ) as Record<keyof typeof NUMBER_BOUNDS, z.ZodOptional<z.ZodNumber>>),
+  task: z.enum(Object.keys(IMAGE_SIZE) as [RamConfig['task'], ...RamConfig['task'][]]),
+  firstLocation: z.enum(['center', 'random']).optional(),
+  reinforceIntoCore: z.boolean().optional(),
+  validationSize: z.union([z.literal('auto'), count]).optional(),
+});
+// Every setting has a schema entry (a new setting without one fails here, at compile time).
+const _allSettings: Record<keyof RamConfig, unknown> = configSchema.shape;
+void _allSettings;
+
+const traceRequest = z.strictObject({
+  runId: id,
+  checkpoint: id.optional(),
+  indices: z.array(count).min(1).max(256),
+  mode: z.enum(['mean', 'sampled']),
+  seed: count.optional(),
+});
+
+/** Named parameters: a problem is reported as "<method>: <param>.<field>: ...". */
+function params<T extends [] | [z.ZodType, ...z.ZodType[]]>(names: { [K in keyof T]: string }, items: T): { names: string[]; schema: z.ZodTuple<T, null> } {
+  return { names: names as string[], schema: z.tuple(items as [z.ZodType]) as unknown as z.ZodTuple<T, null> };
+}
+
+const none = params([], []);
+
+export const API_PARAMS = {
+  getAppInfo: none,
+  listDatasets: none,
+  getSamples: params(['request'], [z.strictObject({
+      dataset: id,
+      split: z.enum(['train', 'test']),
+      offset: count.max(1e9),
+      limit: count.max(1000),
+      label: whole.min(0).max(255).optional(),
+    })]),
+  importDataset: params(['request'], [z.strictObject({ name: z.string().min(1).max(MAX_ID), folder: z.string().min(1).max(MAX_PATH).optional(), upload: id.optional() })]),
+  uploadDatasetChunk: params(['chunk'], [z.strictObject({ upload: id.optional(), file: name, offset: count, bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= UPLOAD_LIMITS.chunkBytes, `at most ${UPLOAD_LIMITS.chunkBytes} bytes a chunk`) })]),
+  pickFolder: none,
+  listPresets: none,
+  listSettings: none,
+  checkConfig: params(['config'], [z.record(z.string().max(MAX_ID), z.unknown()).refine((c) => Object.keys(c).length <= Object.keys(DEFAULT_CONFIG).length + 8, 'too many settings')]),
+  listProjects: none,
+  createProject: params(['name'], [name]),
+  renameProject: params(['id', 'name'], [id, name]),
+  deleteProject: params(['id', 'options'], [id, z.strictObject({ deleteRuns: z.boolean().optional() }).optional()]),
+  listRuns: params(['projectId'], [id]),
+  getMetrics: params(['runId'], [id]),
+  renameRun: params(['runId', 'name'], [id, name]),
+  setRunNotes: params(['runId', 'notes'], [id, z.string().max(MAX_TEXT)]),
+  deleteRun: params(['runId'], [id]),
+  listCheckpoints: params(['runId'], [id]),
+  startRun: params(['request'], [z.strictObject({ projectId: id, name: name.optional(), config: configSchema, dataset: id.optional(), backend: id.optional(), maxSteps: whole.min(1).optional() })]),
+  pauseRun: params(['runId'], [id]),
+  resumeRun: params(['runId', 'options'], [id, z.strictObject({ maxSteps: whole.min(1).optional() }).optional()]),
+  stopRun: params(['runId'], [id]),
+  evaluateRun: params(['runId', 'checkpoint'], [id, id.optional()]),
+  traceRun: params(['request'], [traceRequest]),
+  listMisclassified: params(['runId', 'limit', 'checkpoint'], [id, count.max(10_000), id.optional()]),
+  exportAnimation: params(['request'], [traceRequest.extend({ format: z.enum(['gif', 'apng']), scale: whole.min(1).max(32), delayMs: whole.min(10).max(60_000), columns: whole.min(1).max(64).optional() })]),
+  getSettings: none,
+  updateSettings: params(['patch'], [z.strictObject({
+      currentProjectId: z.string().max(MAX_ID).optional(),
+      backend: z.string().max(MAX_ID).optional(),
+      smoothing: z.number().min(0).max(0.999).optional(),
+      xAxis: z.enum(['step', 'epoch', 'time']).optional(),
+    })]),
+} satisfies Record<ApiMethod, { names: string[]; schema: z.ZodTuple }>;
+
+/** What a checked call hands the service: exactly the parameters the method declares. */
+type Checked<M extends ApiMethod> = Parameters<SaccadeApi[M]>;
+type SchemaOutput<M extends ApiMethod> = z.output<(typeof API_PARAMS)[M]['schema']>;
+/** The methods whose schema lets through something their parameters do not declare: none. */
+type Drifted = { [M in ApiMethod]: SchemaOutput<M> extends Checked<M> ? never : M }[ApiMethod];
+const noDrift: [Drifted] extends [never] ? true : Drifted = true;
+void noDrift;
+
+export class ValidationError extends Error {
+  override name = 'ValidationError';
+}
+
+/** The parameters of a call, checked; ValidationError naming the method and the field otherwise. */
+export function checkParams<M extends ApiMethod>(method: M, raw: unknown[]): Checked<M> {
+  const { names, schema } = API_PARAMS[method];
+  // Trailing undefined optionals (JSON drops them, IPC keeps them) are the same call.
+  const given = [...raw];
+  while (given.length > 0 && given[given.length - 1] === undefined) given.pop();
+  const parsed = schema.safeParse(given, { reportInput: true });
+  if (parsed.success) return parsed.data as unknown as Checked<M>;
+  throw new ValidationError(`${method}: ${describeIssue(parsed.error.issues[0]!, names, given.length)}`);
+}
+
+function describeIssue(issue: z.core.$ZodIssue, names: string[], given: number): string {
+  const [first, ...rest] = issue.path;
+  if (first === undefined && issue.code === 'too_small') return `${names[given] ?? `parameter ${given + 1}`} is missing`;
+  if (first === undefined) {
+    const wanted = names.length ? `${names.length === 1 ? 'one parameter' : `up to ${names.length} parameters`} (${names.join(', ')})` : 'no parameters';
+    return `takes ${wanted}`;
+  }
+  const param = typeof first === 'number' ? (names[first] ?? `parameter ${first + 1}`) : String(first);
+  // A single request object is the call itself: name its fields, not "request.".
+  const at = [...(param === 'request' && rest.length ? [] : [param]), ...rest.map(String)].join('.');
+  const input = 'input' in issue ? (issue as { input?: unknown }).input : undefined;
+  switch (issue.code) {
+    case 'invalid_type':
+      return `${at}: expected ${issue.message === INTEGER ? 'an integer' : article(issue.expected)}, got ${shown(input)}`;
+    case 'unrecognized_keys':
+      return `${at ? `${at}: ` : ''}unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+    case 'invalid_value':
+      return `${at}: expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${shown(input)}`;
+    case 'too_small':
+    case 'too_big': {
+      const bound = issue.code === 'too_small' ? `at least ${String(issue.minimum)}` : `at most ${String(issue.maximum)}`;
+      const what = issue.origin === 'array' ? ' items' : issue.origin === 'string' ? ' characters' : '';
+      return `${at}: must be ${bound}${what}, got ${issue.origin === 'number' ? shown(input) : `${sizeOf(input)}${what}`}`;
+    }
+    default:
+      return `${at}: ${issue.message}`;
+  }
+}
+
+function article(expected: string): string {
+  if (expected === 'undefined') return 'nothing';
+  return /^[aeiou]/.test(expected) ? `an ${expected}` : `a ${expected}`;
+}
+
+function sizeOf(input: unknown): number | string {
+  if (typeof input === 'string' || Array.isArray(input)) return input.length;
+  return shown(input);
+}
+
+function shown(input: unknown): string {
+  if (input === undefined) return 'nothing';
+  if (input instanceof Uint8Array) return `${input.byteLength} bytes`;
+  const text = JSON.stringify(input) ?? String(input);
+  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
+}
