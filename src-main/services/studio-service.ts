@@ -772,6 +772,7 @@ export function runRow(meta: RunMeta): RunRow {
   if (meta.notes) row.notes = meta.notes;
   if (meta.progress) row.progress = meta.progress;
   if (meta.error) row.error = meta.error;
+  if (meta.example) row.example = meta.example;
   return row;
 }
 

@@ -143,6 +143,8 @@ export interface RunRow {
   progress?: { step: number; epoch: number; totalSteps: number };
   config: RamConfig;
   error?: string;
+  /** The shipped model this run was installed from (resources/models/<name>): weights only, no optimizer state. */
+  example?: string;
 }
 
 export interface MetricSeries {

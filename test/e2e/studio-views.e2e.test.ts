@@ -84,6 +84,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, views (br
       expect(testAccuracyMC).toBeGreaterThan(testAccuracy);
       expect(await row(`Example: ${name}`).locator(tid('cell-testAccuracyMC')).textContent()).toBe(formatPercent(testAccuracyMC));
       expect(await row(`Example: ${name}`).locator(tid('cell-testAccuracy')).textContent()).toBe(formatPercent(testAccuracy));
+      // A shipped model has no optimizer state to train on with: no Extend (a resume would fail it).
+      expect(await row(`Example: ${name}`).locator(tid('extend-row')).count()).toBe(0);
     }
   });
 
@@ -120,6 +122,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, views (br
     const line = await page.waitForSelector(tid('no-history'));
     expect(await line.textContent()).toMatch(/no training history/i);
     expect(await page.locator('[data-testid^="chart-"]').count()).toBe(0);
+    expect(await page.locator(tid('extend-run')).count()).toBe(0);
     const { testAccuracy, testAccuracyMC } = recorded(name);
     const test = (await page.textContent(tid('test-accuracy'))) ?? '';
     expect(test).toContain(formatPercent(testAccuracyMC));

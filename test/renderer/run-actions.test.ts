@@ -3,7 +3,7 @@ import { DEFAULT_CONFIG } from '../../src-main/core/config';
 import type { RunRow } from '../../src-main/shared/api';
 import { canExtend, canResume, failureAdvice, parseStepLimit, resumeNotice } from '../../src-renderer/src/lib/run-actions';
 
-const row = (status: string, step: number, epoch: number, epochs = 4): Pick<RunRow, 'status' | 'progress' | 'config'> => ({
+const row = (status: string, step: number, epoch: number, epochs = 4): Pick<RunRow, 'status' | 'progress' | 'config' | 'example'> => ({
   status,
   progress: { step, epoch, totalSteps: step },
   config: { ...DEFAULT_CONFIG, epochs },
@@ -16,6 +16,8 @@ describe('run actions', () => {
     expect(canExtend(row('stopped', 60, 2))).toBe(false);
     expect(canExtend({ ...row('completed', 0, 0), progress: undefined })).toBe(false);
     expect(canExtend(undefined)).toBe(false);
+    // A shipped model has weights but no optimizer state to resume with.
+    expect(canExtend({ ...row('completed', 70785, 165, 400), example: 'centered' })).toBe(false);
   });
 
   it('resumes stopped, failed, interrupted and paused runs', () => {

@@ -10,10 +10,11 @@ export function canResume(status: string): boolean {
 
 /**
  * A completed run that ended at its step limit, before its last epoch: a higher limit trains it
- * further. (A run that trained all its epochs has progress.epoch === config.epochs.)
+ * further. (A run that trained all its epochs has progress.epoch === config.epochs.) Not a shipped
+ * model: it comes without the optimizer state a resume needs.
  */
-export function canExtend(row: Pick<RunRow, 'status' | 'progress' | 'config'> | undefined): boolean {
-  return !!row && row.status === 'completed' && !!row.progress && row.progress.epoch < row.config.epochs;
+export function canExtend(row: Pick<RunRow, 'status' | 'progress' | 'config' | 'example'> | undefined): boolean {
+  return !!row && !row.example && row.status === 'completed' && !!row.progress && row.progress.epoch < row.config.epochs;
 }
 
 export type StepLimitCheck = { ok: true; value: number } | { ok: false; error: string };
