@@ -5,15 +5,12 @@
  * a small imported IDX set (1,000 train / 200 test digits from the bundled MNIST) so that epochs
  * end within seconds.
  */
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadBundledMnist } from '../../src-main/data/dataset-files';
-import { encodeIdx } from '../../src-main/data/idx';
 import { parseGif } from './gif';
-import { CHROMIUM, openStudio, shot, startRun, stepOf, tid, trainingStatus, type Studio } from './helpers';
+import { CHROMIUM, openStudio, shot, startRun, stepOf, tid, trainerPids, trainingStatus, writeSmallIdx, type Studio } from './helpers';
 
 const GLIMPSES = 6;
 const TRAIN = 1000;
@@ -32,34 +29,6 @@ const ids: Record<string, string> = {};
 const MODELS_DIR = join(__dirname, '../../resources/models');
 const SHIPPED = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((n) => existsSync(join(MODELS_DIR, n, 'checkpoint.json'))).sort() : [];
 const EXAMPLES = SHIPPED.length > 0 ? ['Examples'] : [];
-
-/** Writes the four MNIST-layout IDX files holding the first images of the bundled MNIST. */
-async function writeSmallIdx(folder: string): Promise<void> {
-  mkdirSync(folder, { recursive: true });
-  const mnist = await loadBundledMnist();
-  const write = (prefix: 'train' | 't10k', set: typeof mnist.train, n: number) => {
-    const px = set.width * set.height;
-    writeFileSync(join(folder, `${prefix}-images-idx3-ubyte`), encodeIdx([n, set.height, set.width], set.images.slice(0, n * px)));
-    writeFileSync(join(folder, `${prefix}-labels-idx1-ubyte`), encodeIdx([n], set.labels.slice(0, n)));
-  };
-  write('train', mnist.train, TRAIN);
-  write('t10k', mnist.test, TEST);
-}
-
-/** The trainer processes below `root` (the server we started), from `ps`. */
-function trainerPids(root: number): number[] {
-  const rows = execFileSync('ps', ['-eo', 'pid=,ppid=,args='], { encoding: 'utf8' })
-    .split('\n')
-    .map((l) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(l))
-    .filter((m): m is RegExpExecArray => m !== null)
-    .map((m) => ({ pid: Number(m[1]), ppid: Number(m[2]), args: m[3]! }));
-  const mine = new Set([root]);
-  for (let grew = true; grew; ) {
-    grew = false;
-    for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) (mine.add(r.pid), (grew = true));
-  }
-  return rows.filter((r) => r.pid !== root && mine.has(r.pid) && r.args.includes('trainer-process')).map((r) => r.pid);
-}
 
 const row = (name: string) => page.locator(tid('run-row'), { hasText: name });
 
@@ -103,7 +72,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, more feat
   beforeAll(async () => {
     studio = await openStudio('saccade-e2e-more-');
     page = studio.page;
-    await writeSmallIdx(join(studio.temp, 'small'));
+    await writeSmallIdx(join(studio.temp, 'small'), TRAIN, TEST);
   }, 150_000);
 
   afterAll(async () => {
