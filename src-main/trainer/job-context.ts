@@ -5,6 +5,8 @@ export interface JobContext {
   emit(event: JobEvent): void;
   /** True once a stop was asked for: the job ends cleanly at the next step. */
   readonly stopRequested: boolean;
+  /** Calls `listener` with true when the job is paused (now, or later) and false when it goes on. */
+  onPauseChange(listener: (paused: boolean) => void): void;
   /** Resolves at once unless paused; lets control messages in between steps. */
   checkpoint(): Promise<void>;
 }
@@ -12,6 +14,7 @@ export interface JobContext {
 /** A context driven by messages (pause / resume / stop). */
 export class MessageJobContext implements JobContext {
   private paused = false;
+  private readonly pauseListeners: ((paused: boolean) => void)[] = [];
   private stopping = false;
   private wake: (() => void) | undefined;
 
@@ -25,12 +28,14 @@ export class MessageJobContext implements JobContext {
     if (this.paused || this.stopping) return;
     this.paused = true;
     this.emit({ type: 'status', status: 'paused' });
+    for (const listener of this.pauseListeners) listener(true);
   }
 
   resume(): void {
     if (!this.paused) return;
     this.paused = false;
     this.emit({ type: 'status', status: 'running' });
+    for (const listener of this.pauseListeners) listener(false);
     this.wake?.();
   }
 
@@ -39,6 +44,12 @@ export class MessageJobContext implements JobContext {
     this.stopping = true;
     this.emit({ type: 'status', status: 'stopping' });
     this.wake?.();
+  }
+
+  onPauseChange(listener: (paused: boolean) => void): void {
+    this.pauseListeners.push(listener);
+    // A pause asked for before the job listened (while it loaded its data) still counts.
+    if (this.paused) listener(true);
   }
 
   async checkpoint(): Promise<void> {

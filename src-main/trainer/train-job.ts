@@ -107,6 +107,9 @@ function limitsOf(job: TrainJob): NonNullable<RunMeta['limits']> {
 
 /** A resume that has nothing left to train says so, instead of testing the run again. */
 function checkRoomToTrain(meta: RunMeta, job: TrainJob, resume: Resume | undefined): void {
+  if (meta.example) {
+    throw new StorageError(`run ${meta.id} is the shipped example model '${meta.example}': it has no optimizer state to continue from; start a new run with its settings to train one`, meta.id);
+  }
   if (!resume) return;
   const config = validateConfig(meta.config);
   const allSteps = meta.dataset.train > 0 ? Math.floor(meta.dataset.train / config.batchSize) * config.epochs : Infinity;
@@ -272,6 +275,14 @@ async function trainLoop(
   };
 
   ctx.emit({ type: 'status', status: 'running' });
+  // A pause is recorded, so the run reads as paused everywhere (a reloaded studio, saccade runs).
+  ctx.onPauseChange((paused) => {
+    try {
+      store.updateMeta(id, { status: paused ? 'paused' : 'running' });
+    } catch {
+      // A full disk must not end the run; the status event still reaches the caller.
+    }
+  });
   try {
     while (epoch < config.epochs && ram.step < totalSteps) {
       const images = data.trainImages(epoch);

@@ -120,4 +120,47 @@ describe('resume keeps its word', () => {
       await studio.shutdown(5000);
     }
   });
+
+  it('a pause is recorded: the run reads as paused (listRuns, meta.json), then running again', async () => {
+    const studio = await StudioService.create({ home, transport: 'websocket' });
+    const store = new RunStore(home);
+    try {
+      const project = (await studio.listProjects())[0]!;
+      const tiny = { task: 'centered' as const, batchSize: 50, validationSize: 100, glimpseHidden: 8, locationHidden: 8, glimpseFeatures: 16, coreHidden: 16, epochs: 500 };
+      const { runId: id } = await studio.startRun({ projectId: project.id, config: tiny, dataset: undefined, maxSteps: 100000 });
+      await studio.pauseRun(id);
+      await until(() => store.getRun(id).status === 'paused');
+      expect((await studio.listRuns(project.id)).find((r) => r.id === id)?.status).toBe('paused');
+      await studio.resumeRun(id);
+      await until(() => store.getRun(id).status === 'running');
+      await studio.stopRun(id);
+      await until(() => store.getRun(id).status === 'stopped');
+    } finally {
+      await studio.shutdown(5000);
+    }
+  });
+
+  it('a shipped example cannot be resumed (it has no optimizer state) and stays completed', async () => {
+    const exampleHome = path.join(home, 'examples');
+    const studio = await StudioService.create({ home: exampleHome, transport: 'websocket', modelsDir: path.join(ROOT, 'resources', 'models') });
+    try {
+      const example = new RunStore(exampleHome).listRuns().find((r) => r.example === 'centered')!;
+      await expect(studio.resumeRun(example.id, { maxSteps: example.progress!.step + 10 })).rejects.toThrow(
+        `run ${example.id} is the shipped example model 'centered': it has no optimizer state to continue from; start a new run with its settings to train one`,
+      );
+      const cli = await saccade(['resume', example.id, '--home', exampleHome], exampleHome);
+      expect(cli.stderr).toMatch(/^saccade: error: run .* is the shipped example model 'centered'/);
+      expect(new RunStore(exampleHome).getRun(example.id).status).toBe('completed');
+    } finally {
+      await studio.shutdown(5000);
+    }
+  });
 });
+
+async function until(check: () => boolean, ms = 60_000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

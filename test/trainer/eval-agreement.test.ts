@@ -26,7 +26,7 @@ import { ROOT } from '../helpers/saccade-cli';
 const MODEL_DIR = path.join(ROOT, 'resources/models/centered');
 const LIMIT = 600;
 
-const ctx: JobContext = { emit: () => {}, stopRequested: false, checkpoint: async () => {} };
+const ctx: JobContext = { emit: () => {}, stopRequested: false, onPauseChange: () => {}, checkpoint: async () => {} };
 const home = tempDir('eval-agreement');
 const model = { home, modelDir: MODEL_DIR };
 
