@@ -107,8 +107,11 @@ export class ProgressPrinter {
         break;
       case 'epoch':
         this.line(
-          `epoch ${event.epoch}: validation accuracy ${(100 * event.validationAccuracy).toFixed(2)}% ` +
-            `(best ${(100 * event.bestValidationAccuracy).toFixed(2)}%), train ${(100 * event.trainAccuracy).toFixed(2)}%, ${event.seconds.toFixed(1)} s`,
+          `epoch ${event.epoch}: ` +
+            (event.validationAccuracy !== undefined
+              ? `validation accuracy ${(100 * event.validationAccuracy).toFixed(2)}% (best ${(100 * (event.bestValidationAccuracy ?? event.validationAccuracy)).toFixed(2)}%), `
+              : 'no validation set, ') +
+            `train ${(100 * event.trainAccuracy).toFixed(2)}%, ${event.seconds.toFixed(1)} s`,
         );
         break;
       case 'status':

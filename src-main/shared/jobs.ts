@@ -169,8 +169,9 @@ export interface EpochEvent {
   runId: string;
   epoch: number;
   step: number;
-  validationAccuracy: number;
-  bestValidationAccuracy: number;
+  /** Absent when the run has no validation set. */
+  validationAccuracy?: number;
+  bestValidationAccuracy?: number;
   trainAccuracy: number;
   seconds: number;
 }

@@ -362,28 +362,39 @@ async function trainLoop(
       stepInEpoch = 0;
       epochReward = 0;
       epochSteps = 0;
+      // Without a validation set there is nothing to select on: the latest epoch is the best.
       const validation = await validate(ram, data, ctx);
-      const improved = validation > best;
+      const improved = validation === undefined || validation > best;
       if (improved) {
-        best = validation;
+        if (validation !== undefined) best = validation;
         bestEpoch = epoch;
       }
-      store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), validationAccuracy: validation, epochTrainAccuracy: trainAccuracy });
+      store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), ...(validation !== undefined ? { validationAccuracy: validation } : {}), epochTrainAccuracy: trainAccuracy });
       save(epochCheckpointName(epoch));
       if (improved) save('best');
       pruneEpochCheckpoints(store, id);
       store.updateMeta(id, (current) => ({
         progress: { step: ram.step, epoch, totalSteps },
-        best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (current.best?.step ?? ram.step) },
-        last: { validationAccuracy: validation, trainAccuracy, epoch, step: ram.step },
+        ...(validation !== undefined
+          ? { best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (current.best?.step ?? ram.step) } }
+          : {}),
+        last: { ...(validation !== undefined ? { validationAccuracy: validation } : {}), trainAccuracy, epoch, step: ram.step },
         timings: { ...current.timings, trainSeconds: elapsed() },
       }));
-      ctx.emit({ type: 'epoch', runId: id, epoch, step: ram.step, validationAccuracy: validation, bestValidationAccuracy: best, trainAccuracy, seconds: (performance.now() - epochStart) / 1000 });
+      ctx.emit({
+        type: 'epoch',
+        runId: id,
+        epoch,
+        step: ram.step,
+        ...(validation !== undefined ? { validationAccuracy: validation, bestValidationAccuracy: best } : {}),
+        trainAccuracy,
+        seconds: (performance.now() - epochStart) / 1000,
+      });
     }
 
     const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
     if (stepInEpoch > 0 || stopped) save(stopped ? 'stopped' : 'partial');
-    if (best < 0 && !store.listCheckpoints(id).some((c) => c.name === 'best')) {
+    if (!store.listCheckpoints(id).some((c) => c.name === 'best')) {
       // Stopped before the first epoch ended: the latest weights are all there is to test.
       save('best');
     }
@@ -429,8 +440,9 @@ function renameStats(avg: Record<string, number>): Record<string, number> {
   };
 }
 
-async function validate(ram: Ram, data: RunData, ctx: JobContext): Promise<number> {
-  if (data.validation.count === 0) return 0;
+/** Mean-location accuracy on the validation set; undefined when the run has none. */
+async function validate(ram: Ram, data: RunData, ctx: JobContext): Promise<number | undefined> {
+  if (data.validation.count === 0) return undefined;
   ctx.emit({ type: 'evaluating', what: 'validation', done: 0, total: data.validation.count });
   await ctx.checkpoint();
   return evaluate(ram, data.validation, 'mean').accuracy;

@@ -59,4 +59,25 @@ describe("validationSize 'auto'", () => {
     expect(store.getRun(runId).dataset).toMatchObject({ train: 5400, validation: 600, test: 500 });
     await studio.shutdown(5000);
   });
+
+  it('a run without a validation set carries no made-up validation accuracy, and its best is its last epoch', async () => {
+    const data = await writeMnistSubset(path.join(home, 'no-validation'), 200, 50);
+    const result = await saccade(
+      ['train', '--data', data, '--validation-size', '0', '--batch-size', '50', '--epochs', '2', '--glimpse-hidden', '8', '--location-hidden', '8', '--glimpse-features', '16', '--core-hidden', '16', '--mc-samples', '1', '--json', '--home', home],
+      home,
+    );
+    expect(result.code, result.stderr).toBe(0);
+    const events = result.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const epochs = events.filter((e) => e.type === 'epoch');
+    expect(epochs).toHaveLength(2);
+    for (const e of epochs) expect(Object.keys(e)).not.toContain('validationAccuracy');
+    const summary = events[events.length - 1]!;
+    expect(Object.keys(summary)).not.toContain('bestValidationAccuracy');
+    const store = new RunStore(home);
+    const meta = store.getRun(summary.runId as string);
+    expect(meta.best).toBeUndefined();
+    expect(meta.last && 'validationAccuracy' in meta.last).toBe(false);
+    expect(store.readMetrics(meta.id).some((p) => 'validationAccuracy' in p)).toBe(false);
+    expect(store.listCheckpoints(meta.id).find((c) => c.name === 'best')?.epoch).toBe(2);
+  });
 });

@@ -63,7 +63,7 @@ export function progressValues(e: ProgressEvent): Record<string, number> {
 }
 
 export function epochValues(e: EpochEvent): Record<string, number> {
-  return { validationAccuracy: e.validationAccuracy };
+  return e.validationAccuracy !== undefined ? { validationAccuracy: e.validationAccuracy } : {};
 }
 
 /** Distinct colours for series and runs (Tableau 10, readable on white). */
