@@ -117,8 +117,20 @@ export const IMAGE_SIZE: Record<TaskName, number> = {
   cluttered100: 100,
 };
 
+/** One setting's problem; `field` is the setting's name ('' when no one setting is to blame). */
+export interface ConfigProblem {
+  field: string;
+  message: string;
+}
+
 export class ConfigError extends Error {
   override name = 'ConfigError';
+  /** Every field-level problem found (validateConfig's message is the first of them). */
+  readonly problems: readonly ConfigProblem[];
+  constructor(message: string, problems: readonly ConfigProblem[] = [{ field: '', message }]) {
+    super(message);
+    this.problems = problems;
+  }
 }
 
 export function isPresetName(name: string): name is PresetName {
@@ -192,53 +204,68 @@ const TASKS = Object.keys(IMAGE_SIZE) as TaskName[];
 
 /** Checks types, ranges and the combinations that cannot work; returns a clean copy. */
 export function validateConfig(input: Record<string, unknown>): RamConfig {
-  const out: Record<string, unknown> = { ...DEFAULT_CONFIG };
-  for (const [key, value] of Object.entries(input)) {
-    if (!(key in DEFAULT_CONFIG)) throw new ConfigError(`unknown setting '${key}'`);
-    out[key] = value;
+  const problems = configProblems(input);
+  if (problems.length) throw new ConfigError(problems[0]!.message, problems);
+  const config = { ...DEFAULT_CONFIG, ...input } as RamConfig;
+  return { ...config, validationSize: checkValidationSize(config.validationSize) as number | 'auto' };
+}
+
+/**
+ * Every field-level problem of a config at once, in the order validateConfig reports them (its
+ * message is the first). A field gets at most one problem; combinations are checked only between
+ * fields that passed on their own, so one bad value is not blamed twice.
+ */
+export function configProblems(input: Record<string, unknown>): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const bad = new Set<string>();
+  const report = (field: string, message: string) => {
+    problems.push({ field, message });
+    bad.add(field);
+  };
+  for (const key of Object.keys(input)) if (!(key in DEFAULT_CONFIG)) report(key, `unknown setting '${key}'`);
+  const config = { ...DEFAULT_CONFIG, ...input } as Record<string, unknown>;
+  if (!TASKS.includes(config['task'] as TaskName)) {
+    report('task', `unknown task '${String(config['task'])}' (choose one of: ${TASKS.join(', ')})`);
   }
-  const config = out as unknown as RamConfig;
-  if (!TASKS.includes(config.task)) {
-    throw new ConfigError(`unknown task '${String(config.task)}' (choose one of: ${TASKS.join(', ')})`);
+  if (config['firstLocation'] !== 'center' && config['firstLocation'] !== 'random') {
+    report('firstLocation', `firstLocation must be 'center' or 'random', not '${String(config['firstLocation'])}'`);
   }
-  if (config.firstLocation !== 'center' && config.firstLocation !== 'random') {
-    throw new ConfigError(`firstLocation must be 'center' or 'random', not '${String(config.firstLocation)}'`);
-  }
-  if (typeof config.reinforceIntoCore !== 'boolean') {
-    throw new ConfigError(`reinforceIntoCore must be true or false`);
-  }
+  if (typeof config['reinforceIntoCore'] !== 'boolean') report('reinforceIntoCore', `reinforceIntoCore must be true or false`);
   for (const [key, [min, max, integer]] of Object.entries(NUMBER_BOUNDS) as [NumericKey, [number, number, boolean]][]) {
     const v = config[key];
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(`${key} must be a number, not '${String(v)}'`);
-    if (integer && !Number.isInteger(v)) throw new ConfigError(`${key} must be a whole number, not ${v}`);
-    if (v < min || v > max) throw new ConfigError(`${key} = ${v} is out of range (${min} to ${max})`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) report(key, `${key} must be a number, not '${String(v)}'`);
+    else if (integer && !Number.isInteger(v)) report(key, `${key} must be a whole number, not ${v}`);
+    else if (v < min || v > max) report(key, `${key} = ${v} is out of range (${min} to ${max})`);
   }
-  config.validationSize = checkValidationSize(config.validationSize);
-  const imageSize = IMAGE_SIZE[config.task];
-  if (config.glimpseSize > imageSize) {
-    throw new ConfigError(`glimpseSize ${config.glimpseSize} is larger than the ${imageSize}x${imageSize} image`);
+  if (checkValidationSize(config['validationSize']) === undefined) {
+    report('validationSize', `validationSize must be 'auto' or a whole number from 0 to ${MAX_VALIDATION}, not '${String(config['validationSize'])}'`);
   }
-  const widest = config.glimpseSize * 2 ** (config.scales - 1);
-  if (widest > 4 * imageSize) {
-    throw new ConfigError(`the widest scale (${widest} px) is over 4 times the ${imageSize} px image: use fewer scales`);
+  const ok = (...fields: (keyof RamConfig)[]) => fields.every((f) => !bad.has(f));
+  const c = config as unknown as RamConfig;
+  const imageSize = IMAGE_SIZE[c.task];
+  if (ok('task', 'glimpseSize') && c.glimpseSize > imageSize) {
+    report('glimpseSize', `glimpseSize ${c.glimpseSize} is larger than the ${imageSize}x${imageSize} image`);
   }
-  if (config.lrMin > config.learningRate) {
-    throw new ConfigError(`lrMin ${config.lrMin} is above the learning rate ${config.learningRate}`);
+  const widest = c.glimpseSize * 2 ** (c.scales - 1);
+  if (ok('task', 'glimpseSize', 'scales') && widest > 4 * imageSize) {
+    report('scales', `the widest scale (${widest} px) is over 4 times the ${imageSize} px image: use fewer scales`);
   }
-  return { ...config };
+  if (ok('lrMin', 'learningRate') && c.lrMin > c.learningRate) {
+    report('lrMin', `lrMin ${c.lrMin} is above the learning rate ${c.learningRate}`);
+  }
+  return problems;
 }
 
 /** Limits of validationSize 'auto'. */
 export const AUTO_VALIDATION = { fraction: 0.1, max: 5000 } as const;
 const MAX_VALIDATION = 1e9;
 
-function checkValidationSize(v: unknown): number | 'auto' {
+/** validationSize as a run uses it, or undefined when it is not one. */
+function checkValidationSize(v: unknown): number | 'auto' | undefined {
   if (v === 'auto') return v;
   // The command line and the form give text; a whole number in it is a number.
   const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_VALIDATION) {
-    throw new ConfigError(`validationSize must be 'auto' or a whole number from 0 to ${MAX_VALIDATION}, not '${String(v)}'`);
-  }
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < 0 || n > MAX_VALIDATION) return undefined;
   return n;
 }
 

@@ -8,7 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import {
   CONFIG_HELP,
-  ConfigError,
+  configProblems,
   DEFAULT_CONFIG,
   IMAGE_SIZE,
   NUMBER_BOUNDS,
@@ -776,40 +776,11 @@ export function runRow(meta: RunMeta): RunRow {
   return row;
 }
 
-/** The setting a ConfigError message is about: the first setting name it mentions. */
-export function fieldOfConfigError(message: string): string {
-  const quoted = /^unknown setting '([^']+)'/.exec(message);
-  if (quoted) return quoted[1];
-  if (message.startsWith('unknown task')) return 'task';
-  if (message.startsWith('the widest scale')) return 'scales';
-  const first = /^[A-Za-z]+/.exec(message)?.[0];
-  if (first && first in DEFAULT_CONFIG) return first;
-  return Object.keys(DEFAULT_CONFIG).find((k) => new RegExp(`\\b${k}\\b`).test(message)) ?? '';
-}
-
-/**
- * Every field-level problem of a config, not just the first: each bad field is reported, then set
- * back to its default so the next check can find the others. Missing settings come from the
- * task's preset.
- */
+/** Every field-level problem of a config, not just the first; missing settings come from the task's preset. */
 export function checkConfig(input: Record<string, unknown>): ConfigCheck {
-  if (!input || typeof input !== 'object' || Array.isArray(input)) return { ok: false, errors: [{ field: '', message: 'a config must be an object' }] };
-  const task = String(input['task'] ?? 'centered');
-  const base: Record<string, unknown> = { ...DEFAULT_CONFIG, ...(isPresetName(task) ? PRESETS[task].config : {}) };
+  const task = input['task'] ?? 'centered';
+  const base = { ...DEFAULT_CONFIG, ...(typeof task === 'string' && isPresetName(task) ? PRESETS[task].config : {}) };
   const working: Record<string, unknown> = { ...base, ...input };
-  const errors: ConfigCheck['errors'] = [];
-  for (let attempt = 0; attempt < 64; attempt++) {
-    try {
-      const config = validateConfig(working);
-      return errors.length ? { ok: false, errors } : { ok: true, errors, config };
-    } catch (err) {
-      if (!(err instanceof ConfigError)) throw err;
-      const field = fieldOfConfigError(err.message);
-      errors.push({ field, message: err.message });
-      if (!field || errors.filter((e) => e.field === field).length > 1) break;
-      if (field in DEFAULT_CONFIG) working[field] = field === 'task' ? 'centered' : base[field];
-      else delete working[field];
-    }
-  }
-  return { ok: false, errors };
+  const errors = configProblems(working);
+  return errors.length ? { ok: false, errors } : { ok: true, errors, config: validateConfig(working) };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ConfigError, DEFAULT_CONFIG, IMAGE_SIZE, PRESETS, presetConfig, validateConfig } from '../../src-main/core/config';
+import { ConfigError, configProblems, DEFAULT_CONFIG, IMAGE_SIZE, PRESETS, presetConfig, validateConfig } from '../../src-main/core/config';
 import { learningRateAt } from '../../src-main/core/adam';
 
 function configError(fn: () => unknown): ConfigError {
@@ -106,6 +106,31 @@ describe('validateConfig rejects what cannot work', () => {
     expect(configError(() => validateConfig({ task: 'mnist' })).message).toMatch(/^unknown task 'mnist'/);
     expect(configError(() => validateConfig({ firstLocation: 'left' })).message).toBe("firstLocation must be 'center' or 'random', not 'left'");
     expect(configError(() => validateConfig({ reinforceIntoCore: 'yes' })).message).toBe('reinforceIntoCore must be true or false');
+  });
+});
+
+describe('configProblems: every field-level problem at once', () => {
+  it('names each bad field, in the order validateConfig reports them', () => {
+    const input = { bogus: 1, glimpses: 0, batchSize: 1.5, learningRate: 'fast', validationSize: -1 };
+    expect(configProblems(input)).toEqual([
+      { field: 'bogus', message: "unknown setting 'bogus'" },
+      { field: 'glimpses', message: 'glimpses = 0 is out of range (1 to 64)' },
+      { field: 'batchSize', message: 'batchSize must be a whole number, not 1.5' },
+      { field: 'learningRate', message: "learningRate must be a number, not 'fast'" },
+      { field: 'validationSize', message: "validationSize must be 'auto' or a whole number from 0 to 1000000000, not '-1'" },
+    ]);
+    const err = configError(() => validateConfig(input));
+    expect(err.message).toBe("unknown setting 'bogus'");
+    expect(err.problems).toEqual(configProblems(input));
+  });
+
+  it('blames combinations on one field, and only between fields that passed on their own', () => {
+    expect(configProblems({ task: 'centered', glimpseSize: 40 })).toEqual([{ field: 'glimpseSize', message: 'glimpseSize 40 is larger than the 28x28 image' }]);
+    expect(configProblems({ task: 'centered', scales: 8 }).map((p) => p.field)).toEqual(['scales']);
+    expect(configProblems({ lrMin: 1 }).map((p) => p.field)).toEqual(['lrMin']);
+    expect(configProblems({ lrMin: 1, learningRate: 'x' }).map((p) => p.field)).toEqual(['learningRate']);
+    expect(configProblems({ task: 'squares', glimpseSize: 200 }).map((p) => p.field)).toEqual(['task']);
+    expect(configProblems(PRESETS.cluttered100.config)).toEqual([]);
   });
 });
 

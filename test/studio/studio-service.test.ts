@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledMnist, type LabeledImages } from '../../src-main/data/dataset-files';
 import { encodeIdx } from '../../src-main/data/idx';
 import { renderTaskUint8, TaskGenerator, taskSpec } from '../../src-main/data/tasks';
-import { checkConfig, fieldOfConfigError, StudioService } from '../../src-main/services/studio-service';
+import { checkConfig, StudioService } from '../../src-main/services/studio-service';
 import { TEST_SEED } from '../../src-main/trainer/run-data';
 import { uploadFiles } from '../../src-renderer/src/lib/upload';
 
@@ -138,7 +138,7 @@ describe('StudioService configs and projects', () => {
     expect(checkConfig({ task: 'centered', scales: 8 }).errors[0].field).toBe('scales');
     expect(checkConfig({ task: 'centered', lrMin: 1 }).errors[0].field).toBe('lrMin');
     expect(checkConfig({ task: 'squares' }).errors[0].field).toBe('task');
-    expect(fieldOfConfigError('firstLocation must be ...')).toBe('firstLocation');
+    expect(checkConfig({ task: 'centered', firstLocation: 'left' }).errors[0].field).toBe('firstLocation');
   });
 
   it('lists presets and settings with bounds and choices', async () => {
