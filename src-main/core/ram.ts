@@ -17,7 +17,6 @@ import {
 } from './params';
 import { glimpseBoxes, locationToPixels } from './retina';
 import { drawRng, Rng } from './rng';
-import { registerFastMatMulGradient } from './fast-matmul-grad';
 import type { LossTerms } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 
@@ -57,7 +56,6 @@ export class Ram {
     /** Location noise; reseeded from the run's seed and step on resume. */
     public rng: Rng = new Rng(config.seed),
   ) {
-    registerFastMatMulGradient();
     checkWeightShapes(config, weights);
     this.params = createParams(weights);
     this.vars = paramList(this.params);
@@ -87,36 +85,6 @@ export class Ram {
    */
   computeGradients(images: Float32Array, labels: Int32Array): GradientPart {
     return computeGradientsByHand(this.params, this.config, images, labels, this.rng);
-  }
-
-  /** The same gradients through tfjs's autodiff tape: the reference the fast path is tested against. */
-  computeGradientsOnTape(images: Float32Array, labels: Int32Array): GradientPart {
-    const count = labels.length;
-    let reward: Float32Array = new Float32Array(0);
-    let baseline = 0;
-    let terms: tf.Tensor | undefined;
-    const grads = tf.tidy(() => {
-      const { grads: g } = tf.variableGrads(() => {
-        const episode = runEpisode(this.params, this.config, { images, count }, {
-          mode: 'sampled',
-          rng: this.rng,
-          policyIntoCore: this.config.reinforceIntoCore,
-        });
-        const losses = episodeLosses(episode, labels, this.config);
-        reward = losses.reward;
-        baseline = losses.baselineMean;
-        const total = tf.addN([losses.crossEntropy, tf.mul(losses.reinforce, this.config.reinforceWeight), losses.baseline]) as tf.Scalar;
-        // Kept: variableGrads disposes everything but the loss it returns.
-        terms = tf.keep(tf.stack([total, losses.crossEntropy, losses.reinforce, losses.baseline]));
-        return total;
-      }, this.vars);
-      return this.vars.map((v) => g[v.name]);
-    });
-    const [loss, crossEntropy, reinforce, baselineLoss] = Array.from(terms!.dataSync());
-    terms!.dispose();
-    let rewardSum = 0;
-    for (const r of reward) rewardSum += r;
-    return { count, grads, loss, crossEntropy, reinforce, baselineLoss, reward: rewardSum / count, baseline };
   }
 
   /**

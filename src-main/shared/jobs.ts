@@ -4,7 +4,8 @@
  */
 import type { GlimpseTrace } from './trace';
 
-export type BackendRequest = 'tensorflow-gpu' | 'tensorflow' | 'wasm' | 'cpu';
+export type { BackendRequest } from './backends';
+import type { BackendRequest } from './backends';
 
 export interface TrainJob {
   kind: 'train';

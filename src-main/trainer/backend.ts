@@ -6,8 +6,11 @@
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
-export const BACKENDS = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKENDS)[number];
+import { BACKEND_NAMES, isBackendName, type BackendRequest } from '../shared/backends';
+
+export const BACKENDS = BACKEND_NAMES;
+export type BackendName = BackendRequest;
+export { isBackendName };
 
 export interface BackendChoice {
   name: BackendName;
@@ -19,10 +22,6 @@ export interface BackendChoice {
 
 export class BackendError extends Error {
   override name = 'BackendError';
-}
-
-export function isBackendName(name: string): name is BackendName {
-  return (BACKENDS as readonly string[]).includes(name);
 }
 
 const requireHere = createRequire(typeof __filename === 'string' ? __filename : process.cwd() + '/noop.js');

@@ -10,7 +10,7 @@ import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
 import { renderBatch } from '../data/tasks';
 import type { BackendRequest, EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
-import { BACKENDS } from './backend';
+import { isBackendName } from '../shared/backends';
 import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
 import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
@@ -93,7 +93,7 @@ export function withRecordedLimits(job: TrainJob): Pick<TrainJob, 'maxSteps' | '
     return {}; // The train job reports the missing or unreadable run.
   }
   const recorded = meta.limits ?? { maxSteps: meta.progress?.totalSteps };
-  const backend = recorded.backend && (BACKENDS as readonly string[]).includes(recorded.backend) ? (recorded.backend as BackendRequest) : undefined;
+  const backend = recorded.backend && isBackendName(recorded.backend) ? recorded.backend : undefined;
   return { maxSteps: job.maxSteps ?? recorded.maxSteps, backend: job.backend ?? backend, workers: job.workers ?? recorded.workers };
 }
 

@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_CONFIG, IMAGE_SIZE, NUMBER_BOUNDS, type RamConfig } from '../core/config';
 import type { ApiMethod, SaccadeApi } from '../shared/api';
 import { UPLOAD_LIMITS } from '../shared/api';
+import { BACKEND_NAMES } from '../shared/backends';
 
 const MAX_ID = 200;
 const MAX_TEXT = 100_000;
@@ -74,7 +75,7 @@ export const API_PARAMS = {
   setRunNotes: params(['runId', 'notes'], [id, z.string().max(MAX_TEXT)]),
   deleteRun: params(['runId'], [id]),
   listCheckpoints: params(['runId'], [id]),
-  startRun: params(['request'], [z.strictObject({ projectId: id, name: name.optional(), config: configSchema, dataset: id.optional(), backend: id.optional(), maxSteps: whole.min(1).optional() })]),
+  startRun: params(['request'], [z.strictObject({ projectId: id, name: name.optional(), config: configSchema, dataset: id.optional(), backend: z.enum(BACKEND_NAMES).optional(), maxSteps: whole.min(1).optional() })]),
   pauseRun: params(['runId'], [id]),
   resumeRun: params(['runId', 'options'], [id, z.strictObject({ maxSteps: whole.min(1).optional() }).optional()]),
   stopRun: params(['runId'], [id]),
@@ -85,7 +86,8 @@ export const API_PARAMS = {
   getSettings: none,
   updateSettings: params(['patch'], [z.strictObject({
       currentProjectId: z.string().max(MAX_ID).optional(),
-      backend: z.string().max(MAX_ID).optional(),
+      // '' clears the setting (the best backend that loads).
+      backend: z.union([z.literal(''), z.enum(BACKEND_NAMES)]).optional(),
       smoothing: z.number().min(0).max(0.999).optional(),
       xAxis: z.enum(['step', 'epoch', 'time']).optional(),
     })]),

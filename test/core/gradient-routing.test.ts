@@ -12,7 +12,6 @@ import { episodeLosses, type EpisodeLosses } from '../../src-main/core/losses';
 import { runEpisode, type Episode } from '../../src-main/core/model';
 import { createParams, disposeParams, initialWeights, PARAM_NAMES, PARAM_NETWORK, type ParamName, type RamParams } from '../../src-main/core/params';
 import { Rng } from '../../src-main/core/rng';
-import { registerFastMatMulGradient } from '../../src-main/core/fast-matmul-grad';
 import { computeGradientsByHand } from '../../src-main/core/backprop';
 import { loadBundledMnist } from '../../src-main/data/dataset-files';
 
@@ -26,8 +25,6 @@ let labels: Int32Array;
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
-  // Ram registers this; the routing must hold with the gradient training actually uses.
-  registerFastMatMulGradient();
   config = presetConfig('centered', { glimpseHidden: 8, locationHidden: 8, glimpseFeatures: 16, coreHidden: 16, glimpses: 3, batchSize: COUNT });
   const { train } = await loadBundledMnist();
   images = new Float32Array(COUNT * 784);
