@@ -8,6 +8,7 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Job, JobControl, JobEvent } from '../shared/jobs';
+import { trainerEntry } from './trainer-entry';
 
 export type JobResult = Extract<JobEvent, { type: 'result' }>['result'];
 
@@ -38,15 +39,13 @@ export interface JobLauncher {
 
 const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js'));
 
-/** The trainer entry when running from source (tsx) rather than from a build. */
-export function sourceTrainerEntry(): string {
-  return path.join(path.dirname(typeof __filename === 'string' ? __filename : process.cwd()), '..', 'trainer', 'trainer-process.ts');
-}
+// Where the trainer's entry is (compiled trainer.js, or the TypeScript source in development).
+export { sourceTrainerEntry, trainerEntry } from './trainer-entry';
 
 /** Node child processes (the CLI, the browser mode, tests). */
 export class ForkJobLauncher implements JobLauncher {
   constructor(
-    private readonly entry: string = sourceTrainerEntry(),
+    private readonly entry: string = trainerEntry(),
     private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
