@@ -33,7 +33,7 @@ interface Io {
 }
 
 export async function main(argv: string[], io: Io = { out: process.stdout, err: process.stderr }): Promise<number> {
-  // The browser mode has flags of its own (--no-open, --rebuild).
+  // The browser mode has flags of its own (--no-open, --host).
   if (argv[0] === 'serve') return serve(argv.slice(1), io);
   let parsed;
   try {

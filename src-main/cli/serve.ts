@@ -1,6 +1,6 @@
 /**
- * `saccade serve`: the studio in a browser. Builds the renderer when its sources changed, then
- * serves it and the API (WebSocket /api) on one port, behind a token printed in the URL.
+ * `saccade serve`: the studio in a browser. Serves the built renderer (out/renderer) and the API
+ * (WebSocket /api) on one port, behind a token printed in the URL.
  */
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
@@ -19,31 +19,30 @@ export interface ServeOptions {
   port?: number;
   host: string;
   open: boolean;
-  rebuild: boolean;
   home?: string;
 }
 
 export const DEFAULT_PORT = 5178;
-export const SERVE_USAGE = `usage: saccade serve [--port N] [--host H] [--no-open] [--rebuild] [--home DIR]
+export const SERVE_USAGE = `usage: saccade serve [--port N] [--host H] [--no-open] [--home DIR]
 
 Serves the studio to a browser at http://127.0.0.1:PORT/?token=... (default port ${DEFAULT_PORT},
 or a free one if it is taken; --port 0 picks a free one). The token is required for every request.
 --host 0.0.0.0 makes it reachable from other machines: anyone with the URL can train and delete runs.
-The renderer is built into out/renderer when its sources are newer (--rebuild forces it).
+It serves the studio built into out/renderer (\`npm run build\`, which \`npm ci\` runs).
 `;
 
-/** The repository root: where package.json and src-renderer live. */
+/** The package root: where package.json, out/ and resources/ live. */
 export function appRoot(): string {
   let dir = path.dirname(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'x'));
   for (let i = 0; i < 6; i++) {
-    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'src-renderer'))) return dir;
+    if (fs.existsSync(path.join(dir, 'package.json')) && fs.existsSync(path.join(dir, 'resources'))) return dir;
     dir = path.dirname(dir);
   }
   return process.cwd();
 }
 
 export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
-  const opts: ServeOptions = { host: '127.0.0.1', open: true, rebuild: false };
+  const opts: ServeOptions = { host: '127.0.0.1', open: true };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split(/=(.*)/s, 2) as [string, string | undefined];
     const value = () => {
@@ -68,9 +67,6 @@ export function parseServeArgs(argv: string[]): ServeOptions | 'help' {
       case '--no-open':
         opts.open = false;
         break;
-      case '--rebuild':
-        opts.rebuild = true;
-        break;
       case '--help':
       case '-h':
         return 'help';
@@ -85,75 +81,16 @@ export class ServeUsageError extends Error {
   override name = 'UsageError';
 }
 
-function newestMtime(target: string): number {
-  let stat: fs.Stats;
-  try {
-    stat = fs.statSync(target);
-  } catch {
-    return 0;
-  }
-  if (!stat.isDirectory()) return stat.mtimeMs;
-  let newest = stat.mtimeMs;
-  for (const entry of fs.readdirSync(target)) {
-    if (entry === 'node_modules' || entry.startsWith('.')) continue;
-    newest = Math.max(newest, newestMtime(path.join(target, entry)));
-  }
-  return newest;
-}
-
-/** Sources the renderer bundle is made of (the UI, the shared contract, the WebSocket client's protocol). */
-export function rendererSources(root: string): string[] {
-  return [
-    path.join(root, 'src-renderer'),
-    path.join(root, 'src-main', 'shared'),
-    path.join(root, 'src-main', 'transports', 'ws-protocol.ts'),
-    path.join(root, 'svelte.config.mjs'),
-    path.join(root, 'electron.vite.config.ts'),
-  ];
-}
-
-export function rendererIsFresh(root: string, outDir: string): boolean {
-  const built = newestMtime(path.join(outDir, 'index.html'));
-  if (!built) return false;
-  return rendererSources(root).every((s) => newestMtime(s) <= built);
-}
-
 /**
- * Builds the renderer like electron-vite's renderer build does (same root, plugin and input), in a
- * child process: vite's handles then never keep the server alive, and a failed build shows its
- * errors on stderr.
+ * The studio's built renderer: out/renderer, made by the electron-vite build (`npm run build`,
+ * which `npm ci` runs), the one renderer build config. Nothing is built at run time.
  */
-export function buildRenderer(root: string, outDir: string): Promise<void> {
-  const script = `
-    import { build } from 'vite';
-    import { svelte } from '@sveltejs/vite-plugin-svelte';
-    const [root, outDir] = process.argv.slice(1);
-    const src = root + '/src-renderer';
-    try {
-      await build({
-        configFile: false, root: src, base: './', logLevel: 'warn',
-        plugins: [svelte({ configFile: root + '/svelte.config.mjs' })],
-        build: { outDir, emptyOutDir: true, rollupOptions: { input: { index: src + '/index.html' } } },
-      });
-    } catch (err) {
-      console.error(String(err && err.message || err));
-      process.exit(1);
-    }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script, root, outDir], {
-      cwd: root,
-      // The child's stdout goes to our stderr: stdout carries only the URL line.
-      stdio: ['ignore', process.stderr, process.stderr],
-    });
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`the renderer build failed (exit code ${code}); see the errors above`))));
-  });
-}
-
-export async function ensureRenderer(root: string, outDir: string, force: boolean, log: (line: string) => void): Promise<void> {
-  if (!force && rendererIsFresh(root, outDir)) return;
-  log(`saccade: building the renderer into ${path.relative(process.cwd(), outDir) || outDir} ...`);
-  await buildRenderer(root, outDir);
+export function builtRenderer(root: string): string {
+  const outDir = path.join(root, 'out', 'renderer');
+  if (!fs.existsSync(path.join(outDir, 'index.html'))) {
+    throw new Error(`the studio is not built (${path.join(outDir, 'index.html')} is missing): run \`npm run build\` in ${root}`);
+  }
+  return outDir;
 }
 
 /** The command that opens `target` in the browser: $BROWSER ('%s' marks the target) or the platform's opener. */
@@ -214,8 +151,7 @@ export async function startStudioServer(
   log: (line: string) => void,
 ): Promise<{ server: RunningServer; studio: StudioService; close(): Promise<void> }> {
   const root = appRoot();
-  const outDir = path.join(root, 'out', 'renderer');
-  await ensureRenderer(root, outDir, opts.rebuild, log);
+  const outDir = builtRenderer(root);
   const home = path.resolve(opts.home ?? defaultHome());
   const studio = await StudioService.create({
     home,

@@ -1,5 +1,5 @@
 /**
- * The browser mode end to end: `saccade serve` in its own process (renderer built if stale),
+ * The browser mode end to end: `saccade serve` in its own process (serving the built renderer),
  * reached from Node with the `ws` client through the renderer's own WsApiClient.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
