@@ -12,6 +12,8 @@ export default defineConfig({
       lib: {
         entry: {
           index: resolve(root, 'src-main/index.ts'),
+          // The `saccade` command (bin/saccade.mjs loads it); it forks trainer.js beside it.
+          cli: resolve(root, 'src-main/cli/main.ts'),
           trainer: resolve(root, 'src-main/trainer/trainer-process.ts'),
           'grad-worker': resolve(root, 'src-main/trainer/grad-worker.ts'),
         },
