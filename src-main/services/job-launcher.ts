@@ -1,14 +1,17 @@
 /**
  * Starts jobs in their own trainer process and turns its messages back into events and a result.
  * A trainer that dies is reported as an error with its exit code or signal, never taken down with.
+ * One launcher (startJobOverPort) serves Node's fork and Electron's utilityProcess through a ProcessPort.
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { Job, JobControl, JobEvent } from '../shared/jobs';
+import type { Job, JobEvent } from '../shared/jobs';
 import { trainerEntry } from './trainer-entry';
+import { childProcessPort } from './child-process-port';
+import { appendStderrTail, crashMessage, oomKillCount } from './crash-report';
+import type { ProcessPort } from './process-port';
 
 export type JobResult = Extract<JobEvent, { type: 'result' }>['result'];
 
@@ -52,80 +55,59 @@ export class ForkJobLauncher implements JobLauncher {
   start(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
     const execArgv = this.entry.endsWith('.ts') ? ['--import', pathToFileURL(requireHere.resolve('tsx')).href] : [];
     const child: ChildProcess = fork(this.entry, [], { execArgv, env: this.env, stdio: ['ignore', 'inherit', 'pipe', 'ipc'] });
-    let stderr = '';
-    let killRequested = false;
-    const oomKillsBefore = oomKillCount();
-    child.stderr?.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-4000);
-    });
-    const send = (m: JobControl) => {
-      if (child.connected) child.send(m);
-    };
-    const done = new Promise<JobResult>((resolve, reject) => {
-      let settled = false;
-      child.on('message', (message) => {
-        const event = message as JobEvent;
-        if (event.type === 'result') {
-          settled = true;
-          resolve(event.result);
-          if (child.connected) child.disconnect();
-        } else if (event.type === 'error') {
-          settled = true;
-          reject(new JobError(event.message, event.code));
-          if (child.connected) child.disconnect();
-        }
-        onEvent(event);
-      });
-      child.on('error', (err) => {
-        if (!settled) {
-          settled = true;
-          reject(new JobError(`could not start the trainer process: ${err.message}`, 'crash'));
-        }
-      });
-      child.on('exit', (code, signal) => {
-        if (settled) return;
+    return startJobOverPort(childProcessPort(child), job, onEvent);
+  }
+}
+
+/**
+ * The one launcher's logic over any ProcessPort: sends the job, turns messages into events,
+ * settles on the result or error message, and reports a process that died without either.
+ */
+export function startJobOverPort(port: ProcessPort, job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+  let stderr = '';
+  let killRequested = false;
+  const oomKillsBefore = oomKillCount();
+  port.onStderr((chunk) => {
+    stderr = appendStderrTail(stderr, chunk);
+  });
+  const done = new Promise<JobResult>((resolve, reject) => {
+    let settled = false;
+    port.onMessage((message) => {
+      const event = message as JobEvent;
+      if (event.type === 'result') {
         settled = true;
-        const how = signal ? `was killed (${signal})${signal === 'SIGKILL' && !killRequested ? outOfMemoryNote(oomKillsBefore) : ''}` : `exited with code ${code}`;
-        const detail = lastErrorLine(stderr);
-        reject(new JobError(`the trainer process ${how}${detail ? `: ${detail}` : ''}`, 'crash'));
-      });
+        resolve(event.result);
+        port.release();
+      } else if (event.type === 'error') {
+        settled = true;
+        reject(new JobError(event.message, event.code));
+        port.release();
+      }
+      onEvent(event);
     });
-    child.send({ type: 'start', job });
-    return {
-      pause: () => send({ type: 'pause' }),
-      resume: () => send({ type: 'resume' }),
-      stop: () => send({ type: 'stop' }),
-      kill: () => {
-        killRequested = true;
-        child.kill('SIGKILL');
-      },
-      get pid() {
-        return child.pid;
-      },
-      done,
-    };
-  }
-}
-
-/** The OOM killer's count for this cgroup (Linux cgroup v2), to tell an out-of-memory kill apart. */
-export function oomKillCount(): number | undefined {
-  try {
-    const m = /^oom_kill (\d+)$/m.exec(fs.readFileSync('/sys/fs/cgroup/memory.events', 'utf8'));
-    return m ? Number(m[1]) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Why a SIGKILL nobody here asked for most likely came: the OOM killer, counted where it can be. */
-function outOfMemoryNote(before: number | undefined): string {
-  const after = oomKillCount();
-  if (before !== undefined && after !== undefined && after > before) return ': out of memory (the system\'s out-of-memory killer ended it); use a smaller batchSize or network';
-  return ': by another process or, most often, by the system when it ran out of memory';
-}
-
-function lastErrorLine(stderr: string): string {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
-  const error = lines.reverse().find((l) => /error/i.test(l));
-  return (error ?? lines[0] ?? '').slice(0, 300);
+    port.onError((err) => {
+      if (settled) return;
+      settled = true;
+      reject(new JobError(`could not start the trainer process: ${err.message}`, 'crash'));
+    });
+    port.onExit((code, signal) => {
+      if (settled) return;
+      settled = true;
+      reject(new JobError(crashMessage({ code, signal, killRequested, oomKillsBefore, stderr }), 'crash'));
+    });
+  });
+  port.send({ type: 'start', job });
+  return {
+    pause: () => port.send({ type: 'pause' }),
+    resume: () => port.send({ type: 'resume' }),
+    stop: () => port.send({ type: 'stop' }),
+    kill: () => {
+      killRequested = true;
+      port.kill();
+    },
+    get pid() {
+      return port.pid;
+    },
+    done,
+  };
 }
