@@ -1,0 +1,61 @@
+/**
+ * Evaluation and traces of a run's checkpoints: test accuracy (recorded on the run), glimpse
+ * traces, and the test images a checkpoint gets wrong. Each is a job in a trainer process.
+ */
+import type { TraceRequest } from '../shared/api';
+import type { EvalSummary, Misclassified, ModelRef, TraceJob } from '../shared/jobs';
+import type { GlimpseTrace } from '../shared/trace';
+import type { RunStore } from '../storage';
+import { ApiError } from './api-error';
+import { backendOf } from './backend-setting';
+import type { JobLauncher } from './job-launcher';
+import type { ProjectStore } from './project-store';
+import type { TrainingEvents } from './training-events';
+import type { EngineService } from './training-service';
+
+export class EvaluationService {
+  constructor(
+    private readonly home: string,
+    private readonly runs: RunStore,
+    private readonly projects: ProjectStore,
+    private readonly launcher: JobLauncher,
+    private readonly engine: EngineService,
+    private readonly events: TrainingEvents,
+  ) {}
+
+  async evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary> {
+    const model = this.modelRef(runId, checkpoint);
+    const running = this.engine.evaluate({ model, record: true, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e));
+    return running.result;
+  }
+
+  async traceRun(request: TraceRequest): Promise<GlimpseTrace[]> {
+    const running = this.engine.trace(this.traceJob(request), () => {});
+    return running.result;
+  }
+
+  /** A trace request, checked, as a job's fields (traces and exports share them). */
+  traceJob(request: TraceRequest): Omit<TraceJob, 'kind'> {
+    const model = this.modelRef(request.runId, request.checkpoint);
+    if (!Array.isArray(request.indices) || request.indices.length === 0) throw new ApiError('name at least one test image to trace');
+    if (request.indices.length > 256) throw new ApiError(`at most 256 images per trace (got ${request.indices.length})`);
+    if (request.mode !== 'mean' && request.mode !== 'sampled') throw new ApiError(`mode must be 'mean' or 'sampled', not '${String(request.mode)}'`);
+    return { model, indices: request.indices, mode: request.mode, seed: request.seed, backend: backendOf(this.projects, undefined) };
+  }
+
+  async listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<Misclassified[]> {
+    if (checkpoint !== undefined && checkpoint !== null && typeof checkpoint !== 'string') throw new ApiError(`checkpoint must be a name, not ${typeof checkpoint}`);
+    const model = this.modelRef(runId, checkpoint ?? undefined);
+    const n = Math.max(0, Math.floor(Number(limit) || 0));
+    if (n === 0) return [];
+    return this.launcher.start({ kind: 'misclassified', model, limit: n, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e)).done as Promise<Misclassified[]>;
+  }
+
+  /** The run and checkpoint a job loads (default: the run's best), checked to exist. */
+  modelRef(runId: string, checkpoint: string | undefined): ModelRef & { run: string } {
+    const id = this.runs.resolveId(runId);
+    if (checkpoint && !this.runs.listCheckpoints(id).some((c) => c.name === checkpoint)) throw new ApiError(`run ${id} has no checkpoint '${checkpoint}'`);
+    if (!checkpoint && this.runs.listCheckpoints(id).length === 0) throw new ApiError(`run ${id} has no checkpoint yet`);
+    return { home: this.home, run: id, checkpoint: checkpoint || undefined };
+  }
+}
