@@ -1,10 +1,13 @@
 /** Electron main process: one secure window; all work goes through the typed SaccadeApi over IPC. */
-import { app, BrowserWindow, dialog, Menu, shell, type MenuItemConstructorOptions } from 'electron';
+import { app, BrowserWindow, dialog, ipcMain, Menu, shell } from 'electron';
 import Store from 'electron-store';
 import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { isTrustedUrl, registerIpc } from './electron/ipc';
+import { MENU_ACTION_CHANNEL } from './electron/channels';
+import { isTrustedUrl, pushTo, registerIpc } from './electron/ipc';
+import { aboutMessage, menuTemplate } from './electron/menu';
+import { denyPermissions, guardNavigation } from './electron/navigation';
 import { preloadFile, rendererFile } from './electron/paths';
 import { UtilityJobLauncher } from './electron/utility-launcher';
 import { studioStoreOptions, type KeyValueStore, type StudioState } from './services/project-store';
@@ -14,7 +17,11 @@ import { defaultHome } from './storage';
 
 let studio: StudioService | undefined;
 let mainWindow: BrowserWindow | undefined;
-const isDev = !app.isPackaged && Boolean(process.env['ELECTRON_RENDERER_URL']);
+
+/** Our own page: the built renderer, or the dev server in development. */
+function isOwnPage(url: string): boolean {
+  return isTrustedUrl(url, { rendererFileUrl: pathToFileURL(rendererFile()).href, devServerUrl: process.env['ELECTRON_RENDERER_URL'], packaged: app.isPackaged });
+}
 
 async function pickFolder(): Promise<string | undefined> {
   const options: Electron.OpenDialogOptions = { title: 'Choose a folder of MNIST-layout IDX files', properties: ['openDirectory'] };
@@ -69,19 +76,8 @@ function createWindow(api: StudioService): BrowserWindow {
 
   win.once('ready-to-show', () => win.show());
 
-  // The page never navigates away from itself; external links open in the system browser.
-  win.webContents.on('will-navigate', (event, url) => {
-    if (!isTrustedUrl(url)) {
-      event.preventDefault();
-      if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    }
-  });
-  win.webContents.setWindowOpenHandler(({ url }) => {
-    if (/^https?:\/\//.test(url)) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
-
-  const unregister = registerIpc(win, api);
+  guardNavigation(win.webContents, isOwnPage, (url) => shell.openExternal(url));
+  const unregister = registerIpc(ipcMain, win, api, isOwnPage);
   win.on('closed', () => {
     unregister();
     if (mainWindow === win) mainWindow = undefined;
@@ -93,63 +89,20 @@ function createWindow(api: StudioService): BrowserWindow {
   return win;
 }
 
-/** Menu commands change the studio's state, then reload the page so every view shows it. */
-async function newProject(api: StudioService): Promise<void> {
-  const count = (await api.listProjects()).length;
-  const project = await api.createProject(`Project ${count + 1}`);
-  await api.updateSettings({ currentProjectId: project.id });
-  mainWindow?.webContents.reload();
-}
-
-async function importFolder(api: StudioService): Promise<void> {
-  const folder = await pickFolder();
-  if (!folder) return;
-  try {
-    const info = await api.importDataset({ name: path.basename(folder), folder });
-    await dialog.showMessageBox({ type: 'info', message: `Imported ${info.name}`, detail: info.description });
-    mainWindow?.webContents.reload();
-  } catch (err) {
-    dialog.showErrorBox('Import failed', (err as Error).message);
-  }
-}
-
 function buildMenu(api: StudioService): Menu {
-  const template: MenuItemConstructorOptions[] = [
+  const template = menuTemplate(
     {
-      label: 'File',
-      submenu: [
-        { label: 'New project', accelerator: 'CmdOrCtrl+N', click: () => void newProject(api) },
-        { label: 'Import IDX folder...', accelerator: 'CmdOrCtrl+I', click: () => void importFolder(api) },
-        { type: 'separator' },
-        { role: 'quit' },
-      ],
+      // The renderer performs the action through its API client and UI state, as its buttons do.
+      sendAction: (action) => pushTo(mainWindow, MENU_ACTION_CHANNEL, action),
+      showAbout: () => void dialog.showMessageBox(aboutMessage(app.getVersion(), api.home)),
     },
-    { role: 'editMenu' },
-    ...(isDev || !app.isPackaged
-      ? ([{ label: 'View', submenu: [{ role: 'reload' }, { role: 'forceReload' }, { role: 'toggleDevTools' }] }] as MenuItemConstructorOptions[])
-      : []),
-    {
-      label: 'Help',
-      submenu: [
-        {
-          label: 'About Saccade',
-          click: () =>
-            void dialog.showMessageBox({
-              type: 'info',
-              message: `Saccade ${app.getVersion()}`,
-              detail: `A studio for Recurrent Attention Models (Mnih et al., NIPS 2014).\nRuns are kept in ${api.home}`,
-            }),
-        },
-      ],
-    },
-  ];
+    { developerItems: !app.isPackaged },
+  );
   return Menu.buildFromTemplate(template);
 }
 
 // Deny permission requests (camera, notifications, ...) the app never needs.
-app.on('web-contents-created', (_event, contents) => {
-  contents.session.setPermissionRequestHandler((_wc, _permission, callback) => callback(false));
-});
+app.on('web-contents-created', (_event, contents) => denyPermissions(contents.session));
 
 void app.whenReady().then(async () => {
   studio = await createStudio();

@@ -26,6 +26,8 @@ export const ui = $state({
   runsRevision: 0,
   /** What the last resume or extension did, for the Training view to say (with the limit asked for). */
   lastResume: undefined as (ResumeResult & { maxSteps?: number }) | undefined,
+  /** A folder the File menu asked to import (app/menu-actions.ts); the Datasets view takes it. */
+  importRequest: undefined as string | undefined,
 });
 
 /** Opens a project: the runs followed, played back or ticked belonged to the one left behind. */
