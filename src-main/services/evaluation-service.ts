@@ -37,18 +37,13 @@ export class EvaluationService {
   /** A trace request, checked, as a job's fields (traces and exports share them). */
   traceJob(request: TraceRequest): Omit<TraceJob, 'kind'> {
     const model = this.modelRef(request.runId, request.checkpoint);
-    if (!Array.isArray(request.indices) || request.indices.length === 0) throw new ApiError('name at least one test image to trace');
-    if (request.indices.length > 256) throw new ApiError(`at most 256 images per trace (got ${request.indices.length})`);
-    if (request.mode !== 'mean' && request.mode !== 'sampled') throw new ApiError(`mode must be 'mean' or 'sampled', not '${String(request.mode)}'`);
     return { model, indices: request.indices, mode: request.mode, seed: request.seed, backend: backendOf(this.projects, undefined) };
   }
 
   async listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<Misclassified[]> {
-    if (checkpoint !== undefined && checkpoint !== null && typeof checkpoint !== 'string') throw new ApiError(`checkpoint must be a name, not ${typeof checkpoint}`);
-    const model = this.modelRef(runId, checkpoint ?? undefined);
-    const n = Math.max(0, Math.floor(Number(limit) || 0));
-    if (n === 0) return [];
-    return this.launcher.start({ kind: 'misclassified', model, limit: n, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e)).done as Promise<Misclassified[]>;
+    const model = this.modelRef(runId, checkpoint);
+    if (limit === 0) return [];
+    return this.launcher.start({ kind: 'misclassified', model, limit, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e)).done as Promise<Misclassified[]>;
   }
 
   /** The run and checkpoint a job loads (default: the run's best), checked to exist. */

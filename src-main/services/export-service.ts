@@ -24,10 +24,7 @@ export class ExportService {
   ) {}
 
   async exportAnimation(request: ExportRequest): Promise<ExportResult> {
-    if (request.format !== 'gif' && request.format !== 'apng') throw new ApiError(`format must be gif or apng, not '${String(request.format)}'`);
-    const scale = clampInt(request.scale, 1, 32, 'scale');
-    const delay = clampInt(request.delayMs, 10, 60000, 'delayMs');
-    const columns = request.columns === undefined || request.columns === null ? undefined : clampInt(request.columns, 1, 64, 'columns');
+    const { scale, delayMs, columns } = request;
     const trace = this.evaluation.traceJob(request);
     const extension = request.format === 'gif' ? 'gif' : 'png';
     // Bounded, drawn and encoded by an export job in a trainer process (the CLI's pipeline too),
@@ -36,7 +33,7 @@ export class ExportService {
     let summary: ExportSummary;
     let bytes: Uint8Array;
     try {
-      const job = { ...trace, format: request.format, scale, delayMs: delay, columns, outFile: path.join(dir, `glimpses.${extension}`), optionNames: 'fields' as const };
+      const job = { ...trace, format: request.format, scale, delayMs, columns, outFile: path.join(dir, `glimpses.${extension}`), optionNames: 'fields' as const };
       summary = await this.engine.export(job, () => {}).result;
       bytes = new Uint8Array(await fs.promises.readFile(summary.file));
     } catch (err) {
@@ -59,10 +56,4 @@ export class ExportService {
     }
     return result;
   }
-}
-
-function clampInt(value: unknown, min: number, max: number, what: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < min || n > max) throw new ApiError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
-  return n;
 }

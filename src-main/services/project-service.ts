@@ -24,12 +24,12 @@ export class ProjectService {
 
   async deleteProject(id: string, options: { deleteRuns?: boolean } = {}): Promise<void> {
     const runIds = this.projects.getProject(id).runIds;
-    if (options?.deleteRuns) {
+    if (options.deleteRuns) {
       const running = runIds.filter((r) => this.runService.isLive(r));
       if (running.length) throw new ApiError(`stop run ${running[0]} before deleting its project with its runs`);
     }
     this.projects.deleteProject(id);
-    if (!options?.deleteRuns) return;
+    if (!options.deleteRuns) return;
     // Only folders named exactly by the project's ids: a stale id never deletes a run it prefixes.
     for (const runId of runIds) {
       if (this.runService.isExactRun(runId)) this.runService.deleteRunFolder(runId);

@@ -61,25 +61,25 @@ export class RunService {
   }
 
   async renameRun(runId: string, name: string): Promise<RunRow> {
-    if (typeof name !== 'string' || !name.trim()) throw new ApiError('a run needs a name');
+    if (!name.trim()) throw new ApiError('a run needs a name');
     return runRow(this.runs.updateMeta(runId, { name: name.trim() }));
   }
 
   async setRunNotes(runId: string, notes: string): Promise<RunRow> {
-    return runRow(this.runs.updateMeta(runId, { notes: String(notes ?? '') }));
+    return runRow(this.runs.updateMeta(runId, { notes }));
   }
 
   /** Deleting needs the exact id: a prefix (enough elsewhere) could name another run. */
   async deleteRun(runId: string): Promise<void> {
-    if (!this.isExactRun(runId)) throw new ApiError(`no run with the exact run id '${String(runId)}' (deleting takes the whole id, not a prefix)`);
+    if (!this.isExactRun(runId)) throw new ApiError(`no run with the exact run id '${runId}' (deleting takes the whole id, not a prefix)`);
     if (this.live.has(runId)) throw new ApiError(`run ${runId} is training: stop it before deleting it`);
     this.deleteRunFolder(runId);
   }
 
   /** Whether `runId` names a run exactly (not by a prefix). */
-  isExactRun(runId: unknown): runId is string {
+  isExactRun(runId: string): boolean {
     try {
-      return typeof runId === 'string' && this.runs.resolveId(runId) === runId;
+      return this.runs.resolveId(runId) === runId;
     } catch {
       return false;
     }
@@ -101,20 +101,17 @@ export class RunService {
   /** Starts training; resolves once the trainer has created the run (its id is known). */
   async startRun(request: StartRunRequest): Promise<{ runId: string }> {
     const project = this.projects.getProject(request.projectId);
-    const task = request.config?.task;
-    const config = presetConfig(isPresetName(String(task)) ? String(task) : 'centered', request.config);
+    const config = presetConfig(request.config.task, request.config);
     let dataDir: string | undefined;
     if (request.dataset?.startsWith('import:')) dataDir = this.datasets.importRecord(request.dataset).folder;
     else if (request.dataset && request.dataset !== config.task && !isPresetName(request.dataset)) throw new ApiError(`no dataset '${request.dataset}'`);
-    const maxSteps = request.maxSteps === undefined || request.maxSteps === null ? undefined : Number(request.maxSteps);
-    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ApiError(`maxSteps must be a whole number of at least 1, not ${request.maxSteps}`);
     const { runId } = await this.startTraining({
       home: this.home,
       config: { ...config },
       name: request.name?.trim() || config.task,
       dataDir,
       backend: backendOf(this.projects, request.backend),
-      maxSteps,
+      maxSteps: request.maxSteps,
     });
     this.projects.addRun(project.id, runId);
     return { runId };
@@ -126,8 +123,7 @@ export class RunService {
 
   async resumeRun(runId: string, options: ResumeOptions = {}): Promise<ResumeResult> {
     const id = this.runs.resolveId(runId);
-    const maxSteps = options?.maxSteps === undefined || options.maxSteps === null ? undefined : Number(options.maxSteps);
-    if (maxSteps !== undefined && !(Number.isInteger(maxSteps) && maxSteps >= 1)) throw new ApiError(`maxSteps must be a whole number of at least 1, not ${String(options.maxSteps)}`);
+    const { maxSteps } = options;
     const live = this.live.get(id);
     if (live) {
       if (maxSteps !== undefined) throw new ApiError(`run ${id} is training: stop it before giving it a new step limit`);

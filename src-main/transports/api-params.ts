@@ -131,7 +131,7 @@ function describeIssue(issue: z.core.$ZodIssue, names: string[], given: number):
     case 'invalid_type':
       return `${at}: expected ${issue.message === INTEGER ? 'an integer' : article(issue.expected)}, got ${shown(input)}`;
     case 'unrecognized_keys':
-      return `${at ? `${at}: ` : ''}unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${issue.keys.map((k) => `'${k}'`).join(', ')}`;
+      return `${at ? `${at}: ` : ''}unknown ${issue.keys.length === 1 ? 'field' : 'fields'} ${shownKeys(issue.keys)}`;
     case 'invalid_value':
       return `${at}: expected ${issue.values.map((v) => JSON.stringify(v)).join(' or ')}, got ${shown(input)}`;
     case 'too_small':
@@ -143,6 +143,12 @@ function describeIssue(issue: z.core.$ZodIssue, names: string[], given: number):
     default:
       return `${at}: ${issue.message}`;
   }
+}
+
+/** A few of the keys, each shortened: a call with thousands of them gets a short answer. */
+function shownKeys(keys: string[]): string {
+  const shown = keys.slice(0, 3).map((k) => `'${k.slice(0, 40)}'`).join(', ');
+  return keys.length > 3 ? `${shown} and ${keys.length - 3} more` : shown;
 }
 
 function article(expected: string): string {
