@@ -28,7 +28,7 @@ function buildOnFirstUse() {
     process.exit(1);
   }
   process.stderr.write(`saccade: building the command into ${path.join(root, 'out')} (once; \`npm run build\` does the same) ...\n`);
-  const r = spawnSync(process.execPath, [electronVite, 'build'], { cwd: root, stdio: ['ignore', 2, 2] });
+  const r = spawnSync(process.execPath, [electronVite, 'build', '--logLevel', 'warn'], { cwd: root, stdio: ['ignore', 2, 2] });
   if (r.status !== 0 || !fs.existsSync(compiled)) {
     process.stderr.write(`saccade: error: the build failed (${r.error ? r.error.message : `exit code ${r.status}`}); run \`npm run build\` in ${root} to see why\n`);
     process.exit(1);

@@ -173,7 +173,8 @@ export function trainerPids(root: number): number[] {
     grew = false;
     for (const r of rows) if (mine.has(r.ppid) && !mine.has(r.pid)) (mine.add(r.pid), (grew = true));
   }
-  return rows.filter((r) => r.pid !== root && mine.has(r.pid) && r.args.includes('trainer-process')).map((r) => r.pid);
+  // The compiled trainer (out/main/trainer.js), or its source run through tsx in development.
+  return rows.filter((r) => r.pid !== root && mine.has(r.pid) && /trainer-process\.ts|[\\/]trainer\.js(\s|$)/.test(r.args)).map((r) => r.pid);
 }
 
 /** Imports an IDX folder through the Datasets view under `name`. */
