@@ -1,6 +1,8 @@
 /**
- * Builds the app once before any test: the browser-mode tests serve out/renderer and the build
- * test inspects out/main and out/preload. One build up front avoids parallel builds racing.
+ * Builds the app once before any test (`npm run build`, as `npm ci` does): the CLI tests run the
+ * compiled command (bin/saccade.mjs loads out/main/cli.js, which forks out/main/trainer.js), the
+ * browser-mode tests serve out/renderer and the build test inspects out/main and out/preload.
+ * One build up front avoids parallel builds racing.
  */
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';

@@ -13,7 +13,7 @@ commands:
   presets   list presets and every setting with its default
   save-model  a run's checkpoint as a model folder: saccade save-model RUN --out DIR [--checkpoint best]
   bench     training and evaluation speed per preset: [--presets centered,translated] [--steps 60]
-  serve     the studio in a browser: [--port 5178] [--host 127.0.0.1] [--no-open] [--rebuild]
+  serve     the studio in a browser: [--port 5178] [--host 127.0.0.1] [--no-open]
 
 common options:
   --home DIR        where runs live (default: $SACCADE_HOME or the app's data folder)
@@ -54,4 +54,4 @@ a folder that eval, trace and export take with --model DIR.
   bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--json]\n`,
 };
 COMMAND_HELP.evaluate = COMMAND_HELP.eval;
-COMMAND_HELP.serve = `usage: saccade serve [--port N] [--host H] [--no-open] [--rebuild] [--home DIR]\n`;
+COMMAND_HELP.serve = `usage: saccade serve [--port N] [--host H] [--no-open] [--home DIR]\n`;
