@@ -16,6 +16,7 @@ export default defineConfig({
           cli: resolve(root, 'src-main/cli/main.ts'),
           trainer: resolve(root, 'src-main/trainer/trainer-process.ts'),
           'grad-worker': resolve(root, 'src-main/trainer/grad-worker.ts'),
+          'sample-worker': resolve(root, 'src-main/services/sample-worker.ts'),
         },
       },
     },

@@ -1,23 +1,22 @@
 /**
- * Datasets: the bundled tasks and imported IDX folders, their sample pages for the Datasets view,
- * and imports (a folder, or a finished upload), checked before anything is kept.
+ * Datasets: the bundled tasks and imported IDX folders, their sample pages for the Datasets view
+ * (rendered in a worker thread), and imports (a folder, or a finished upload), checked before
+ * anything is kept.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import { DEFAULT_CONFIG, IMAGE_SIZE, validationSizeFor } from '../core/config';
-import { countClasses, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
+import { countClasses, loadIdxFolder } from '../data/dataset-files';
 import { DataError } from '../data/idx';
-import { renderTaskUint8, TaskGenerator, TASKS, taskSpec, type TaskName } from '../data/tasks';
+import type { SampleSourceSpec } from '../data/sample-pages';
+import { TASKS, taskSpec, type TaskName } from '../data/tasks';
 import type { DatasetInfo, SamplePage, SamplePageRequest, UploadChunk, UploadLimits, UploadProgress } from '../shared/api';
-import { TEST_SEED } from '../trainer/run-data';
 import { ApiError } from './api-error';
 import type { ImportRecord, ProjectStore } from './project-store';
+import { SampleThread } from './sample-thread';
 import { Uploads } from './uploads';
 
-/** Training images shown in the dataset browser are rendered on this seed (any fixed one would do). */
-export const SAMPLE_SEED = 1;
-
-type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; imageSize: number };
+export { SAMPLE_SEED } from '../data/sample-pages';
 
 export interface DatasetOptions {
   /** Electron's folder picker; the browser mode has none. */
@@ -27,9 +26,8 @@ export interface DatasetOptions {
 }
 
 export class DatasetService {
-  private readonly importCache = new Map<string, Promise<{ train: LabeledImages; test: LabeledImages }>>();
-  private readonly labelIndex = new Map<string, number[][]>();
   private readonly uploads: Uploads;
+  private readonly samples = new SampleThread();
 
   constructor(
     private readonly home: string,
@@ -58,55 +56,13 @@ export class DatasetService {
     return [...bundled, ...this.projects.listImports().map(importInfo)];
   }
 
+  /** Decoded and rendered in the sample worker: up to 1,000 task images must not block this thread. */
   async getSamples(request: SamplePageRequest): Promise<SamplePage> {
-    const { dataset, split, offset, limit } = request;
-    const source = await this.sampleSource(dataset, split);
-    let indices: ArrayLike<number>;
-    let total: number;
-    if (request.label === undefined) {
-      total = source.images.count;
-      indices = Array.from({ length: Math.max(0, Math.min(limit, total - offset)) }, (_, i) => offset + i);
-    } else {
-      const byLabel = this.indicesByLabel(`${dataset}/${split}`, source.images);
-      const matching = byLabel[request.label] ?? [];
-      total = matching.length;
-      indices = matching.slice(offset, offset + limit);
-    }
-    const px = source.imageSize * source.imageSize;
-    const pixels = new Uint8Array(indices.length * px);
-    const items: SamplePage['items'] = [];
-    for (let i = 0; i < indices.length; i++) {
-      const index = indices[i];
-      pixels.set(source.render(index), i * px);
-      items.push({ index, label: source.images.labels[index] });
-    }
-    return { dataset, split, imageSize: source.imageSize, total, offset, items, pixels };
-  }
-
-  /** Bundled tasks render as the models see them (the test split on TEST_SEED); imports show as stored. */
-  private async sampleSource(dataset: string, split: 'train' | 'test'): Promise<SampleSource> {
-    if (dataset.startsWith('import:')) {
-      const record = this.importRecord(dataset);
-      const data = await this.loadImport(record);
-      const images = split === 'train' ? data.train : data.test;
-      const px = images.width * images.height;
-      return { images, imageSize: images.width, render: (i) => images.images.slice(i * px, (i + 1) * px) };
-    }
-    const spec = taskSpec(dataset);
-    const mnist = await loadBundledMnist();
-    const images = split === 'train' ? mnist.train : mnist.test;
-    const gen = new TaskGenerator(spec, images, split === 'test' ? TEST_SEED : SAMPLE_SEED);
-    return { images, imageSize: spec.imageSize, render: (i) => renderTaskUint8(gen, i) };
-  }
-
-  private indicesByLabel(key: string, images: LabeledImages): number[][] {
-    let cached = this.labelIndex.get(key);
-    if (!cached) {
-      cached = [];
-      for (let i = 0; i < images.count; i++) (cached[images.labels[i]] ??= []).push(i);
-      this.labelIndex.set(key, cached);
-    }
-    return cached;
+    const { dataset } = request;
+    let source: SampleSourceSpec;
+    if (dataset.startsWith('import:')) source = { kind: 'import', folder: this.importRecord(dataset).folder };
+    else source = { kind: 'task', task: taskSpec(dataset).name as TaskName };
+    return this.samples.page(source, request);
   }
 
   async importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
@@ -147,7 +103,6 @@ export class DatasetService {
         importedAt: new Date().toISOString(),
       };
       this.projects.addImport(record);
-      this.importCache.set(folder, Promise.resolve({ train, test }));
       return importInfo(record);
     } catch (err) {
       // Only the folder this import made is removed; a folder given by path is never touched.
@@ -204,26 +159,14 @@ export class DatasetService {
     return record;
   }
 
-  private loadImport(record: ImportRecord): Promise<{ train: LabeledImages; test: LabeledImages }> {
-    let cached = this.importCache.get(record.folder);
-    if (!cached) {
-      cached = loadIdxFolder(record.folder, 'both').then(({ train, test }) => {
-        if (!train || !test) throw new DataError(`${record.folder}: needs both the train and t10k files`);
-        return { train, test };
-      });
-      cached.catch(() => this.importCache.delete(record.folder));
-      this.importCache.set(record.folder, cached);
-    }
-    return cached;
-  }
-
   async pickFolder(): Promise<string | undefined> {
     return this.options.pickFolder ? this.options.pickFolder() : undefined;
   }
 
-  /** Drops unfinished uploads with their files. */
+  /** Drops unfinished uploads with their files, and stops the sample worker. */
   shutdown(): void {
     this.uploads.dropAll();
+    this.samples.close();
   }
 }
 

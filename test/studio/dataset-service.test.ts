@@ -126,6 +126,42 @@ function idxFiles(train: LabeledImages, test: LabeledImages, dir: string): { nam
   return fs.readdirSync(dir).map((name) => ({ name, bytes: new Uint8Array(fs.readFileSync(path.join(dir, name))) }));
 }
 
+describe('DatasetService renders sample pages off the main thread', () => {
+  it('a page of 1,000 cluttered images leaves this thread free, and the next first page is quick', async () => {
+    await studio.getSamples({ dataset: 'centered', split: 'train', offset: 0, limit: 1 });
+    let last = performance.now();
+    let longest = 0;
+    const ticker = setInterval(() => {
+      const now = performance.now();
+      longest = Math.max(longest, now - last);
+      last = now;
+    }, 5);
+    try {
+      const big = await studio.getSamples({ dataset: 'cluttered100', split: 'test', offset: 0, limit: 1000 });
+      expect(big.pixels).toBeInstanceOf(Uint8Array);
+      expect(big.pixels.length).toBe(1000 * 100 * 100);
+    } finally {
+      clearInterval(ticker);
+    }
+    expect(longest).toBeLessThan(250);
+    const started = performance.now();
+    const first = await studio.getSamples({ dataset: 'translated', split: 'train', offset: 0, limit: 60 });
+    expect(first.items).toHaveLength(60);
+    expect(performance.now() - started).toBeLessThan(1000);
+  });
+
+  it("errors keep their names: an unknown dataset, and an import whose folder went away", async () => {
+    await expect(studio.getSamples({ dataset: 'import:nothing', split: 'test', offset: 0, limit: 1 })).rejects.toThrow("no imported dataset 'import:nothing'");
+    await expect(studio.getSamples({ dataset: 'squares', split: 'test', offset: 0, limit: 1 })).rejects.toMatchObject({ name: 'DataError' });
+    const { train, test } = await loadBundledMnist();
+    const dir = path.join(home, 'gone-idx');
+    writeIdxFolder(dir, train, test, 20, 10);
+    const info = await studio.importDataset({ name: 'Gone', folder: dir });
+    fs.rmSync(dir, { recursive: true, force: true });
+    await expect(studio.getSamples({ dataset: info.id, split: 'test', offset: 0, limit: 1 })).rejects.toMatchObject({ name: 'DataError' });
+  });
+});
+
 describe('DatasetService imports remove only what they created', () => {
   it("a dataset named '..' or '.' keeps the home, the runs, the store and earlier uploads, whatever the outcome", async () => {
     const own = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-dots-'));
