@@ -5,42 +5,35 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MENU_ACTION_CHANNEL } from './electron/channels';
-import { isTrustedUrl, pushTo, registerIpc } from './electron/ipc';
+import { pickFolder, saveExport, type FolderDialog, type SaveDialog } from './electron/dialogs';
+import { isTrustedUrl, pushTo, registerIpc, type TrustedOrigins } from './electron/ipc';
 import { aboutMessage, menuTemplate } from './electron/menu';
 import { denyPermissions, guardNavigation } from './electron/navigation';
 import { preloadFile, rendererFile } from './electron/paths';
+import { quitGuard } from './electron/quit';
 import { UtilityJobLauncher } from './electron/utility-launcher';
+import { mainWindowOptions, pageUrl } from './electron/window';
 import { studioStoreOptions, type KeyValueStore, type StudioState } from './services/project-store';
 import { StudioService } from './services/studio-service';
-import type { ExportResult } from './shared/api';
 import { defaultHome } from './storage';
 
-let studio: StudioService | undefined;
 let mainWindow: BrowserWindow | undefined;
 
 /** Our own page: the built renderer, or the dev server in development. */
-function isOwnPage(url: string): boolean {
-  return isTrustedUrl(url, { rendererFileUrl: pathToFileURL(rendererFile()).href, devServerUrl: process.env['ELECTRON_RENDERER_URL'], packaged: app.isPackaged });
+function ownOrigins(): TrustedOrigins {
+  return { rendererFileUrl: pathToFileURL(rendererFile()).href, devServerUrl: process.env['ELECTRON_RENDERER_URL'], packaged: app.isPackaged };
 }
+const isOwnPage = (url: string) => isTrustedUrl(url, ownOrigins());
 
-async function pickFolder(): Promise<string | undefined> {
-  const options: Electron.OpenDialogOptions = { title: 'Choose a folder of MNIST-layout IDX files', properties: ['openDirectory'] };
-  const result = mainWindow ? await dialog.showOpenDialog(mainWindow, options) : await dialog.showOpenDialog(options);
-  return result.canceled ? undefined : result.filePaths[0];
-}
-
-async function saveExport(result: ExportResult): Promise<string | undefined> {
-  const ext = path.extname(result.fileName).slice(1);
-  const options: Electron.SaveDialogOptions = {
-    title: 'Save the glimpse animation',
-    defaultPath: path.join(app.getPath('downloads'), result.fileName),
-    filters: [{ name: ext === 'gif' ? 'GIF animation' : 'Animated PNG', extensions: [ext] }],
-  };
-  const choice = mainWindow ? await dialog.showSaveDialog(mainWindow, options) : await dialog.showSaveDialog(options);
-  if (choice.canceled || !choice.filePath) return undefined;
-  await fs.promises.writeFile(choice.filePath, result.bytes);
-  return choice.filePath;
-}
+/** The dialogs, attached to the window when there is one. */
+const folderDialog: FolderDialog = {
+  showOpenDialog: (options) => (mainWindow ? dialog.showOpenDialog(mainWindow, options) : dialog.showOpenDialog(options)),
+};
+const saveDialog = (): SaveDialog => ({
+  showSaveDialog: (options) => (mainWindow ? dialog.showSaveDialog(mainWindow, options) : dialog.showSaveDialog(options)),
+  writeFile: (file, bytes) => fs.promises.writeFile(file, bytes),
+  downloadsDir: app.getPath('downloads'),
+});
 
 async function createStudio(): Promise<StudioService> {
   const home = defaultHome();
@@ -52,28 +45,13 @@ async function createStudio(): Promise<StudioService> {
     launcher: new UtilityJobLauncher(),
     modelsDir: path.join(app.getAppPath(), 'resources', 'models'),
     store: store as unknown as KeyValueStore<StudioState>,
-    pickFolder,
-    saveExport,
+    pickFolder: () => pickFolder(folderDialog),
+    saveExport: (result) => saveExport(saveDialog(), result),
   });
 }
 
 function createWindow(api: StudioService): BrowserWindow {
-  const win = new BrowserWindow({
-    width: 1280,
-    height: 820,
-    minWidth: 800,
-    minHeight: 560,
-    title: 'Saccade',
-    show: false,
-    webPreferences: {
-      preload: preloadFile(),
-      contextIsolation: true,
-      sandbox: true,
-      nodeIntegration: false,
-      webSecurity: true,
-    },
-  });
-
+  const win = new BrowserWindow(mainWindowOptions(preloadFile()));
   win.once('ready-to-show', () => win.show());
 
   guardNavigation(win.webContents, isOwnPage, (url) => shell.openExternal(url));
@@ -83,9 +61,7 @@ function createWindow(api: StudioService): BrowserWindow {
     if (mainWindow === win) mainWindow = undefined;
   });
 
-  const devUrl = process.env['ELECTRON_RENDERER_URL'];
-  if (devUrl && !app.isPackaged) void win.loadURL(devUrl);
-  else void win.loadURL(pathToFileURL(rendererFile()).href);
+  void win.loadURL(pageUrl(ownOrigins()));
   return win;
 }
 
@@ -104,9 +80,11 @@ function buildMenu(api: StudioService): Menu {
 // Deny permission requests (camera, notifications, ...) the app never needs.
 app.on('web-contents-created', (_event, contents) => denyPermissions(contents.session));
 
+let beforeQuit: ((event: Electron.Event) => void) | undefined;
+
 void app.whenReady().then(async () => {
-  studio = await createStudio();
-  const api = studio;
+  const api = await createStudio();
+  beforeQuit = quitGuard(api, () => app.quit());
   Menu.setApplicationMenu(buildMenu(api));
   mainWindow = createWindow(api);
   app.on('activate', () => {
@@ -114,15 +92,7 @@ void app.whenReady().then(async () => {
   });
 });
 
-app.on('before-quit', (event) => {
-  // Live runs stop at their next step and keep a checkpoint; quit once they have.
-  if (studio && studio.liveRunIds().length > 0) {
-    event.preventDefault();
-    const s = studio;
-    studio = undefined;
-    void s.shutdown(10_000).finally(() => app.quit());
-  }
-});
+app.on('before-quit', (event) => beforeQuit?.(event));
 
 app.on('window-all-closed', () => {
   if (process.platform !== 'darwin') app.quit();
