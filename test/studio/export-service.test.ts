@@ -1,6 +1,7 @@
 /**
- * Issue #8 case 7: the studio's export is bounded with a clear message, and drawn and encoded in a
- * trainer process, not on the server's event loop and heap. Real studio, real shipped model.
+ * ExportService (issue #8 case 7): the studio's export is bounded with a clear message, and
+ * drawn and encoded in a trainer process, not on the server's event loop and heap. Real studio,
+ * real shipped model.
  */
 import fs from 'node:fs';
 import os from 'node:os';

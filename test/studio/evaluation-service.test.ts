@@ -1,7 +1,8 @@
 /**
- * Issue #9: Playback's misclassified list is that of the checkpoint Playback has chosen, and each
- * listed image's mean-mode trace (what Playback then shows) ends on the listed prediction. Real
- * studio, real trainer processes, the shipped centered model as an example run.
+ * EvaluationService (issue #9): Playback's misclassified list is that of the checkpoint Playback
+ * has chosen, and each listed image's mean-mode trace (what Playback then shows) ends on the
+ * listed prediction. Real studio, real trainer processes, the shipped centered model as an
+ * example run.
  */
 import fs from 'node:fs';
 import os from 'node:os';
