@@ -25,16 +25,15 @@ export class EvaluationService {
 
   async evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary> {
     const model = this.modelRef(runId, checkpoint);
-    const running = this.engine.evaluate({ model, record: true, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e));
-    return running.result;
+    const job = { model, record: true, backend: backendOf(this.projects, undefined) };
+    return this.engine.evaluate(job, (e) => this.events.forwardProgress(model.run, e)).result;
   }
 
   async traceRun(request: TraceRequest): Promise<GlimpseTrace[]> {
-    const running = this.engine.trace(this.traceJob(request), () => {});
-    return running.result;
+    return this.engine.trace(this.traceJob(request), () => {}).result;
   }
 
-  /** A trace request, checked, as a job's fields (traces and exports share them). */
+  /** A trace request as a job's fields, its run and checkpoint checked (traces and exports share them). */
   traceJob(request: TraceRequest): Omit<TraceJob, 'kind'> {
     const model = this.modelRef(request.runId, request.checkpoint);
     return { model, indices: request.indices, mode: request.mode, seed: request.seed, backend: backendOf(this.projects, undefined) };
@@ -43,7 +42,8 @@ export class EvaluationService {
   async listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<Misclassified[]> {
     const model = this.modelRef(runId, checkpoint);
     if (limit === 0) return [];
-    return this.launcher.start({ kind: 'misclassified', model, limit, backend: backendOf(this.projects, undefined) }, (e) => this.events.forwardProgress(model.run!, e)).done as Promise<Misclassified[]>;
+    const job = { kind: 'misclassified' as const, model, limit, backend: backendOf(this.projects, undefined) };
+    return this.launcher.start(job, (e) => this.events.forwardProgress(model.run, e)).done as Promise<Misclassified[]>;
   }
 
   /** The run and checkpoint a job loads (default: the run's best), checked to exist. */

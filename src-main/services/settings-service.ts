@@ -35,11 +35,8 @@ export class SettingsService {
     const forced = backendOf(this.projects, undefined);
     const key = forced ?? 'auto';
     if (!this.backendProbe || this.backendProbe.key !== key) {
-      const info = (this.launcher.start({ kind: 'probe', backend: forced }, () => {}).done as Promise<BackendInfo>).catch((err: unknown) => ({
-        name: 'none',
-        reason: `no backend loads: ${(err as Error).message}`,
-        skipped: [],
-      }));
+      const probe = this.launcher.start({ kind: 'probe', backend: forced }, () => {}).done as Promise<BackendInfo>;
+      const info = probe.catch((err: unknown) => ({ name: 'none', reason: `no backend loads: ${(err as Error).message}`, skipped: [] }));
       this.backendProbe = { key, info };
     }
     return this.backendProbe.info;
