@@ -47,12 +47,6 @@ import { SettingsService } from './settings-service';
 import { TrainingEvents } from './training-events';
 import { EngineService } from './training-service';
 
-// Old import paths of what moved into the services.
-export { ApiError } from './api-error';
-export { checkConfig } from './config-service';
-export { folderSlug, SAMPLE_SEED } from './dataset-service';
-export { runRow } from './run-service';
-
 export interface StudioOptions {
   home: string;
   transport: AppInfo['transport'];
