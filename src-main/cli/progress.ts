@@ -18,8 +18,8 @@ export function progressLine(e: ProgressEvent): string {
   const pct = e.totalSteps > 0 ? (100 * e.step) / e.totalSteps : 0;
   return (
     `step ${e.step}/${e.totalSteps} (${pct.toFixed(1)}%) epoch ${e.epoch.toFixed(2)}/${e.epochs} ` +
-    `loss ${e.loss.toFixed(3)} ce ${e.crossEntropy.toFixed(3)} acc ${(100 * e.trainAccuracy).toFixed(1)}% ` +
-    `lr ${e.learningRate.toExponential(2)} ${Math.round(e.imagesPerSecond)} img/s ETA ${formatDuration(e.etaSeconds)}`
+    `loss ${e.metrics.loss.toFixed(3)} ce ${e.metrics.crossEntropy.toFixed(3)} acc ${(100 * e.epochTrainAccuracy).toFixed(1)}% ` +
+    `lr ${e.metrics.learningRate.toExponential(2)} ${Math.round(e.imagesPerSecond)} img/s ETA ${formatDuration(e.etaSeconds)}`
   );
 }
 
@@ -36,10 +36,10 @@ export function fitProgressLine(e: ProgressEvent, width: number): string {
     [`step ${e.step}/${e.totalSteps}`, 0],
     [`(${pct.toFixed(1)}%)`, 6],
     [`ep ${e.epoch.toFixed(2)}/${e.epochs}`, 5],
-    [`loss ${e.loss.toFixed(3)}`, 2],
-    [`ce ${e.crossEntropy.toFixed(3)}`, 8],
-    [`acc ${(100 * e.trainAccuracy).toFixed(1)}%`, 3],
-    [`lr ${e.learningRate.toExponential(1)}`, 7],
+    [`loss ${e.metrics.loss.toFixed(3)}`, 2],
+    [`ce ${e.metrics.crossEntropy.toFixed(3)}`, 8],
+    [`acc ${(100 * e.epochTrainAccuracy).toFixed(1)}%`, 3],
+    [`lr ${e.metrics.learningRate.toExponential(1)}`, 7],
     [`${Math.round(e.imagesPerSecond)} img/s`, 4],
     [`ETA ${formatDuration(e.etaSeconds)}`, 1],
   ];
@@ -111,7 +111,7 @@ export class ProgressPrinter {
             (event.validationAccuracy !== undefined
               ? `validation accuracy ${(100 * event.validationAccuracy).toFixed(2)}% (best ${(100 * (event.bestValidationAccuracy ?? event.validationAccuracy)).toFixed(2)}%), `
               : 'no validation set, ') +
-            `train ${(100 * event.trainAccuracy).toFixed(2)}%, ${event.seconds.toFixed(1)} s`,
+            `train ${(100 * event.epochTrainAccuracy).toFixed(2)}%, ${event.seconds.toFixed(1)} s`,
         );
         break;
       case 'status':

@@ -151,15 +151,27 @@ export interface LossTerms {
   baseline: number;
 }
 
-export interface ProgressEvent extends LossTerms {
+/**
+ * A step's numbers, named as in metrics.jsonl: a progress event carries the latest step's, a
+ * metrics line their mean over its steps. trainAccuracy is the share of images classified right
+ * with sampled locations (the mean reward).
+ */
+export interface StepMetrics extends LossTerms {
+  trainAccuracy: number;
+  gradNorm: number;
+  learningRate: number;
+}
+
+export interface ProgressEvent {
   type: 'progress';
   runId: string;
   step: number;
   totalSteps: number;
   epoch: number;
   epochs: number;
-  trainAccuracy: number;
-  learningRate: number;
+  metrics: StepMetrics;
+  /** The running mean of trainAccuracy over the epoch so far (metrics.jsonl's epochTrainAccuracy at its end). */
+  epochTrainAccuracy: number;
   imagesPerSecond: number;
   etaSeconds: number;
   elapsedSeconds: number;
@@ -173,7 +185,8 @@ export interface EpochEvent {
   /** Absent when the run has no validation set. */
   validationAccuracy?: number;
   bestValidationAccuracy?: number;
-  trainAccuracy: number;
+  /** The epoch's mean trainAccuracy, as its metrics line's epochTrainAccuracy. */
+  epochTrainAccuracy: number;
   seconds: number;
 }
 

@@ -9,7 +9,7 @@ import type { PlainTensors } from '../core/params';
 import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
 import { renderBatch } from '../data/tasks';
-import type { BackendRequest, EvalSummary, TrainJob, TrainSummary } from '../shared/jobs';
+import type { BackendRequest, EvalSummary, StepMetrics, TrainJob, TrainSummary } from '../shared/jobs';
 import { isBackendName } from '../shared/backends';
 import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
 import { checkMemory } from './memory-estimate';
@@ -207,12 +207,12 @@ class StepAverages {
   get count(): number {
     return this.n;
   }
-  take(): Record<string, number> {
+  take(): StepStats {
     const out: Record<string, number> = {};
     for (const [k, v] of Object.entries(this.sums)) out[k] = v / this.n;
     this.sums = {};
     this.n = 0;
-    return out;
+    return out as unknown as StepStats;
   }
 }
 
@@ -318,7 +318,7 @@ async function trainLoop(
         if (!Number.isFinite(stats.loss)) throw new Error(`the loss became ${stats.loss} at step ${ram.step}: lower the learning rate or enable gradClipNorm`);
         if (averages.count >= METRIC_EVERY_STEPS) {
           const avg = averages.take();
-          store.appendMetric(id, { step: ram.step, epoch: epoch + stepInEpoch / stepsPerEpoch, time: Date.now(), ...renameStats(avg) });
+          store.appendMetric(id, { step: ram.step, epoch: epoch + stepInEpoch / stepsPerEpoch, time: Date.now(), ...stepMetrics(avg) });
         }
         const now = performance.now();
         if (now - lastProgress >= PROGRESS_EVERY_MS) {
@@ -331,14 +331,8 @@ async function trainLoop(
             totalSteps,
             epoch: epoch + stepInEpoch / stepsPerEpoch,
             epochs: config.epochs,
-            loss: stats.loss,
-            crossEntropy: stats.crossEntropy,
-            reinforce: stats.reinforce,
-            baselineLoss: stats.baselineLoss,
-            reward: stats.reward,
-            baseline: stats.baseline,
-            trainAccuracy: epochSteps ? epochReward / epochSteps : 0,
-            learningRate: stats.learningRate,
+            metrics: stepMetrics(stats),
+            epochTrainAccuracy: epochSteps ? epochReward / epochSteps : 0,
             imagesPerSecond: stepsPerSecond * B,
             etaSeconds: stepsPerSecond > 0 ? (totalSteps - ram.step) / stepsPerSecond : 0,
             elapsedSeconds: elapsed(),
@@ -357,7 +351,7 @@ async function trainLoop(
       if (stopped || stepInEpoch < stepsPerEpoch) break;
 
       // End of an epoch: validate, checkpoint, keep the best.
-      const trainAccuracy = epochSteps ? epochReward / epochSteps : 0;
+      const epochTrainAccuracy = epochSteps ? epochReward / epochSteps : 0;
       epoch += 1;
       stepInEpoch = 0;
       epochReward = 0;
@@ -369,7 +363,7 @@ async function trainLoop(
         if (validation !== undefined) best = validation;
         bestEpoch = epoch;
       }
-      store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), ...(validation !== undefined ? { validationAccuracy: validation } : {}), epochTrainAccuracy: trainAccuracy });
+      store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), ...(validation !== undefined ? { validationAccuracy: validation } : {}), epochTrainAccuracy });
       save(epochCheckpointName(epoch));
       if (improved) save('best');
       pruneEpochCheckpoints(store, id);
@@ -378,7 +372,7 @@ async function trainLoop(
         ...(validation !== undefined
           ? { best: { validationAccuracy: best, epoch: bestEpoch, step: improved ? ram.step : (current.best?.step ?? ram.step) } }
           : {}),
-        last: { ...(validation !== undefined ? { validationAccuracy: validation } : {}), trainAccuracy, epoch, step: ram.step },
+        last: { ...(validation !== undefined ? { validationAccuracy: validation } : {}), trainAccuracy: epochTrainAccuracy, epoch, step: ram.step },
         timings: { ...current.timings, trainSeconds: elapsed() },
       }));
       ctx.emit({
@@ -387,7 +381,7 @@ async function trainLoop(
         epoch,
         step: ram.step,
         ...(validation !== undefined ? { validationAccuracy: validation, bestValidationAccuracy: best } : {}),
-        trainAccuracy,
+        epochTrainAccuracy,
         seconds: (performance.now() - epochStart) / 1000,
       });
     }
@@ -403,7 +397,7 @@ async function trainLoop(
       status: finishedAll ? 'completed' : 'stopped',
       progress: { step: ram.step, epoch, totalSteps },
       timings: { ...current.timings, endedAt: new Date().toISOString(), trainSeconds },
-      last: { ...current.last, trainAccuracy: lastStats?.reward, epoch, step: ram.step },
+      last: { ...current.last, epoch, step: ram.step },
     }));
 
     let test: EvalSummary | undefined;
@@ -426,17 +420,18 @@ async function trainLoop(
   }
 }
 
-function renameStats(avg: Record<string, number>): Record<string, number> {
+/** A step's statistics under the names metrics.jsonl and the progress event share. */
+function stepMetrics(stats: StepStats): StepMetrics {
   return {
-    loss: avg.loss,
-    crossEntropy: avg.crossEntropy,
-    reinforce: avg.reinforce,
-    baselineLoss: avg.baselineLoss,
-    reward: avg.reward,
-    baseline: avg.baseline,
-    gradNorm: avg.gradNorm,
-    learningRate: avg.learningRate,
-    trainAccuracy: avg.reward,
+    loss: stats.loss,
+    crossEntropy: stats.crossEntropy,
+    reinforce: stats.reinforce,
+    baselineLoss: stats.baselineLoss,
+    reward: stats.reward,
+    baseline: stats.baseline,
+    trainAccuracy: stats.reward,
+    gradNorm: stats.gradNorm,
+    learningRate: stats.learningRate,
   };
 }
 

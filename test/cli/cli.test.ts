@@ -109,6 +109,11 @@ describe('saccade happy path: train, runs, eval, export, trace', () => {
     expect(summary.testAccuracy as number).toBeLessThanOrEqual(1);
     expect(typeof summary.testAccuracyMC).toBe('number');
     expect(fs.existsSync(path.join(run.runDir, 'meta.json'))).toBe(true);
+    // One shape for a step's numbers: the live event's metrics and a metrics line name the same things.
+    const progress = lines.find((l) => l.type === 'progress') as { metrics: Record<string, number> };
+    const logged = fs.readFileSync(path.join(run.runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as Record<string, number>);
+    const stepLine = logged.find((p) => 'loss' in p)!;
+    expect(Object.keys(progress.metrics).sort()).toEqual(Object.keys(stepLine).filter((k) => !['step', 'epoch', 'time'].includes(k)).sort());
   });
 
   it('runs --json lists it', async () => {

@@ -46,20 +46,9 @@ export function metricLabel(key: string): string {
   return METRIC_LABELS[key] ?? key;
 }
 
-/** The values a live progress event contributes, keyed like the logged columns. */
+/** The values a live progress event contributes: the same names and meanings as the logged columns. */
 export function progressValues(e: ProgressEvent): Record<string, number> {
-  return {
-    loss: e.loss,
-    crossEntropy: e.crossEntropy,
-    reinforce: e.reinforce,
-    baselineLoss: e.baselineLoss,
-    reward: e.reward,
-    baseline: e.baseline,
-    // The log's trainAccuracy is the mean reward (1 when a batch image is right) over its window;
-    // the event's trainAccuracy is the epoch's running mean. Chart the former so live and reloaded curves agree.
-    trainAccuracy: e.reward,
-    learningRate: e.learningRate,
-  };
+  return { ...e.metrics };
 }
 
 export function epochValues(e: EpochEvent): Record<string, number> {
