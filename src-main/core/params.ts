@@ -134,13 +134,6 @@ export function readWeights(params: RamParams): PlainTensors {
   return out;
 }
 
-export function assignWeights(params: RamParams, weights: PlainTensors): void {
-  for (const name of PARAM_NAMES) {
-    const w = weights[name];
-    tf.tidy(() => params[name].assign(tf.tensor(w.data, w.shape)));
-  }
-}
-
 export function disposeParams(params: RamParams): void {
   for (const name of PARAM_NAMES) params[name].dispose();
 }

@@ -1,5 +1,5 @@
 /** Pixels for canvases, as RGBA bytes (no DOM here: components wrap them in ImageData). */
-import { drawTraceFrame, drawTraceGridFrame, indicesToRgba, type FrameOptions, type GridFrameOptions } from '../../../src-main/shared/frames';
+import { drawTraceFrame, indicesToRgba, type FrameOptions } from '../../../src-main/shared/frames';
 import type { GlimpseTrace } from '../../../src-main/shared/trace';
 
 export interface RgbaImage {
@@ -17,11 +17,6 @@ function clamped(bytes: Uint8Array): Uint8ClampedArray<ArrayBuffer> {
 /** One playback frame, exactly as the exporters draw it. */
 export function traceFrameImage(trace: GlimpseTrace, step: number, opts: FrameOptions): RgbaImage {
   const f = drawTraceFrame(trace, step, opts);
-  return { width: f.width, height: f.height, data: clamped(indicesToRgba(f)) };
-}
-
-export function traceGridImage(traces: GlimpseTrace[], step: number, opts: GridFrameOptions): RgbaImage {
-  const f = drawTraceGridFrame(traces, step, opts);
   return { width: f.width, height: f.height, data: clamped(indicesToRgba(f)) };
 }
 
