@@ -98,6 +98,9 @@ function requestUrl(req: http.IncomingMessage): URL | undefined {
   }
 }
 
+/** Where the built renderer keeps its scripts and styles (vite's assets folder). */
+const ASSETS_PATH = '/assets/';
+
 export async function startWsServer(options: WsServerOptions): Promise<RunningServer> {
   const token = options.token ?? newToken();
   const host = options.host ?? '127.0.0.1';
@@ -105,9 +108,12 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
   const sockets = new Set<WebSocket>();
   let cookieName = 'saccade_token';
 
+  // The page and the API always carry the token in their URL; the cookie only lets the page's
+  // own assets load, so it is scoped to their path (and named for this port): other servers on
+  // 127.0.0.1 never see it on their pages, and with it alone nothing but static files opens.
   const authorized = (req: http.IncomingMessage, url: URL): 'query' | 'cookie' | false => {
     if (sameToken(url.searchParams.get(TOKEN_PARAM), token)) return 'query';
-    if (sameToken(cookieValue(req.headers.cookie, cookieName), token)) return 'cookie';
+    if (url.pathname.startsWith(ASSETS_PATH) && sameToken(cookieValue(req.headers.cookie, cookieName), token)) return 'cookie';
     return false;
   };
 
@@ -134,7 +140,7 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
       res.end();
       return;
     }
-    if (how === 'query') baseHeaders['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=/`;
+    if (how === 'query') baseHeaders['Set-Cookie'] = `${cookieName}=${token}; HttpOnly; SameSite=Strict; Path=${ASSETS_PATH}`;
     let rel: string;
     try {
       rel = decodeURIComponent(url.pathname);

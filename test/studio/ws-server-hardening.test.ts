@@ -40,10 +40,10 @@ afterAll(async () => {
   fs.rmSync(temp, { recursive: true, force: true });
 });
 
-function get(pathAndQuery: string): Promise<{ status: number; body: string }> {
+function get(pathAndQuery: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
     http
-      .get(new URL(pathAndQuery, url.origin), (res) => {
+      .get(new URL(pathAndQuery, url.origin), { headers }, (res) => {
         let body = '';
         res.on('data', (c: Buffer) => (body += c.toString()));
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
@@ -97,14 +97,22 @@ function closeCode(ws: WebSocket, ms = 10_000): Promise<number> {
 }
 
 describe('the token cookie', () => {
-  it("is named for this server's port, HttpOnly, SameSite=Strict (Path=/: the assets and /api need it)", async () => {
+  it("is named for this server's port and scoped to the assets' path, HttpOnly, SameSite=Strict", async () => {
     const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(new URL(`/?token=${token}`, url.origin), resolve).on('error', reject));
     res.resume();
     const cookie = String(res.headers['set-cookie']);
     expect(cookie).toMatch(new RegExp(`^saccade_token_${url.port}=${token}; `));
     expect(cookie).toMatch(/; HttpOnly/);
     expect(cookie).toMatch(/; SameSite=Strict/);
-    expect(cookie).toMatch(/; Path=\/(;|$)/);
+    expect(cookie).toMatch(/; Path=\/assets\/(;|$)/);
+  });
+
+  it('alone it opens only the static assets: not the page, not the API', async () => {
+    const cookie = `saccade_token_${url.port}=${token}`;
+    expect((await get('/', { Cookie: cookie })).status).toBe(403);
+    expect((await get('/index.html', { Cookie: cookie })).status).toBe(403);
+    expect((await get('/assets/nothing-here.js', { Cookie: cookie })).status).toBe(404);
+    expect(await raw(`GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)).toMatch(/^HTTP\/1\.1 403/);
   });
 });
 
