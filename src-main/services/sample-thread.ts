@@ -3,10 +3,8 @@
  * for and kept warm. It holds the process open only while a page is pending; a worker that dies
  * fails its pending pages and is started afresh on the next.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from '../trainer/worker-thread';
 import type { SampleSourceSpec } from '../data/sample-pages';
 import type { SamplePage, SamplePageRequest } from '../shared/api';
 import type { SampleReply, SampleRequest } from './sample-worker-protocol';
@@ -37,7 +35,7 @@ export class SampleThread {
   }
 
   private start(): Worker {
-    const worker = startWorker(workerEntry());
+    const worker = startWorkerThread('sample-worker', typeof __filename === 'string' ? __filename : undefined, 'src-main/services/sample-thread.ts');
     worker.unref();
     worker.on('message', (reply: SampleReply) => {
       const p = this.pending.get(reply.id);
@@ -64,19 +62,3 @@ export class SampleThread {
   }
 }
 
-/** A worker thread running `entry`; from source, tsx's require hook is installed in it first. */
-function startWorker(entry: string): Worker {
-  if (!entry.endsWith('.ts')) return new Worker(entry);
-  const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js'));
-  const tsx = requireHere.resolve('tsx/cjs/api');
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true });
-}
-
-function workerEntry(): string {
-  const here = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'src-main/services/sample-thread.ts');
-  // From source the sibling is sample-worker.ts; built, it is sample-worker.js beside this bundle
-  // or one folder up when this code landed in a shared chunk.
-  const name = here.endsWith('.ts') ? 'sample-worker.ts' : 'sample-worker.js';
-  const candidates = [path.join(path.dirname(here), name), path.join(path.dirname(path.dirname(here)), name)];
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0]!;
-}

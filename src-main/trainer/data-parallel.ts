@@ -2,11 +2,9 @@
  * Splits each batch between this thread and helper threads; the optimizer stays here. The
  * average of the shares' gradients (weighted by size) is the full batch's gradient.
  */
-import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import os from 'node:os';
-import path from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startWorkerThread } from './worker-thread';
 import type { RamConfig } from '../core/config';
 import type { PlainTensors } from '../core/params';
 import type { GradientPart, Ram, StepStats } from '../core/ram';
@@ -21,22 +19,6 @@ export function defaultWorkers(backend: BackendName): number {
   return Math.max(1, Math.min(2, cores));
 }
 
-/** A worker thread running `entry`; from source, tsx's require hook is installed in it first. */
-function startWorker(entry: string): Worker {
-  if (!entry.endsWith('.ts')) return new Worker(entry);
-  const requireHere = createRequire(typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'noop.js'));
-  const tsx = requireHere.resolve('tsx/cjs/api');
-  return new Worker(`require(${JSON.stringify(tsx)}).register(); require(${JSON.stringify(entry)});`, { eval: true });
-}
-
-function workerEntry(): string {
-  const here = typeof __filename === 'string' ? __filename : path.join(process.cwd(), 'src-main/trainer/data-parallel.ts');
-  // From source the sibling is grad-worker.ts; in the electron-vite build it is grad-worker.js,
-  // beside this bundle or one folder up when this code landed in a shared chunk.
-  const name = here.endsWith('.ts') ? 'grad-worker.ts' : 'grad-worker.js';
-  const candidates = [path.join(path.dirname(here), name), path.join(path.dirname(path.dirname(here)), name)];
-  return candidates.find((c) => fs.existsSync(c)) ?? candidates[0];
-}
 
 class GradientThread {
   private pending: { resolve: (r: WorkerReply) => void; reject: (e: Error) => void } | undefined;
@@ -83,7 +65,7 @@ export class DataParallelTrainer {
   static async start(ram: Ram, config: RamConfig, backend: BackendName, workers: number, weights: PlainTensors): Promise<DataParallelTrainer> {
     const threads: GradientThread[] = [];
     for (let i = 1; i < workers; i++) {
-      const thread = new GradientThread(startWorker(workerEntry()));
+      const thread = new GradientThread(startWorkerThread('grad-worker', typeof __filename === 'string' ? __filename : undefined, 'src-main/trainer/data-parallel.ts'));
       threads.push(thread);
       await thread.request({ type: 'init', config: { ...config }, weights, backend });
     }
