@@ -17,7 +17,16 @@ export interface UtilityProcessLike {
 /** How long a settled trainer may take to flush before it is ended. */
 export const RELEASE_GRACE_MS = 500;
 
-export function utilityProcessPort(child: UtilityProcessLike): ProcessPort {
+/** Ends a process at once, as a crash would (utilityProcess.kill() sends only SIGTERM). */
+function sigkill(pid: number): void {
+  try {
+    process.kill(pid, 'SIGKILL');
+  } catch {
+    // Already gone.
+  }
+}
+
+export function utilityProcessPort(child: UtilityProcessLike, killHard: (pid: number) => void = sigkill): ProcessPort {
   let exited = false;
   child.on('exit', () => {
     exited = true;
@@ -41,6 +50,10 @@ export function utilityProcessPort(child: UtilityProcessLike): ProcessPort {
         if (!exited) child.kill();
       }, RELEASE_GRACE_MS);
     },
-    kill: () => void child.kill(),
+    // utilityProcess.kill() sends SIGTERM, which a training trainer takes as "stop cleanly":
+    // a kill must be SIGKILL, as a crash would be.
+    kill: () => {
+      if (!exited && child.pid !== undefined) killHard(child.pid);
+    },
   };
 }

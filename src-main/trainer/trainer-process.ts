@@ -41,14 +41,19 @@ const ctx = new MessageJobContext((event) => {
   }
 });
 let started = false;
+/** A training job under way: a signal then means "stop cleanly", otherwise "end now". */
+let training = false;
 
 // Ctrl-C in a terminal reaches the whole process group: the parent decides (it asks us to stop,
 // which saves a checkpoint), so the trainer does not die mid-write on the signal itself.
 process.on('SIGINT', () => {});
-// A service manager stopping us (SIGTERM) or a closed terminal (SIGHUP): stop at the next step,
-// checkpoint and mark the run stopped, as a stop request does.
-process.on('SIGTERM', () => ctx.stop());
-process.on('SIGHUP', () => ctx.stop());
+// A service manager stopping us (SIGTERM) or a closed terminal (SIGHUP): a training run stops at
+// the next step, checkpoints and is marked stopped, as a stop request does. Any other job, or a
+// job that has finished (Electron ends a done utility process with SIGTERM), just ends: its
+// writes are atomic, so nothing is half-written.
+const terminate = () => (training ? ctx.stop() : process.exit(0));
+process.on('SIGTERM', terminate);
+process.on('SIGHUP', terminate);
 // A parent that exits without a word (a closed server, a killed CLI) still gets a clean stop.
 process.on('disconnect', () => ctx.stop());
 process.on('error', () => ctx.stop());
@@ -59,9 +64,11 @@ port.onMessage((message) => {
   const m = message as StartMessage | JobControl;
   if (m.type === 'start' && !started) {
     started = true;
+    training = m.job.kind === 'train';
     runJob(m.job, ctx)
       .catch((err: unknown) => port.send({ type: 'error', message: errorMessage(err), code: (err as { name?: string }).name }))
       .finally(() => {
+        training = false;
         // The parent disconnects once it has the last message; leave anyway if it never does.
         setTimeout(() => process.exit(0), 10_000).unref();
       });

@@ -55,6 +55,17 @@ describe('utilityProcessPort', () => {
     expect(gone.kills).toBe(0);
   });
 
+  it('kill ends the process with SIGKILL (its pid), never the SIGTERM a training trainer stops cleanly on', () => {
+    const killed: number[] = [];
+    const child = new StandInUtilityProcess();
+    const port = utilityProcessPort(child, (pid) => killed.push(pid));
+    port.kill();
+    expect([killed, child.kills]).toEqual([[77], 0]);
+    child.emit('exit', 0);
+    port.kill();
+    expect(killed).toEqual([77]);
+  });
+
   it('under the one launcher: the result settles the job, a crash carries its code and stderr line', async () => {
     vi.useFakeTimers();
     const ok = new StandInUtilityProcess();
