@@ -275,10 +275,13 @@ async function trainLoop(
   };
 
   ctx.emit({ type: 'status', status: 'running' });
-  // A pause is recorded, so the run reads as paused everywhere (a reloaded studio, saccade runs).
+  // A pause is recorded, so the run reads as paused everywhere (a reloaded studio, saccade runs);
+  // only while it trains: after the loop its status is final (stopped, completed) and stays so.
+  let recordPauses = true;
   ctx.onPauseChange((paused) => {
+    if (!recordPauses) return;
     try {
-      store.updateMeta(id, { status: paused ? 'paused' : 'running' });
+      store.updateMeta(id, (current) => (current.status === 'running' || current.status === 'paused' ? { status: paused ? 'paused' : 'running' } : {}));
     } catch {
       // A full disk must not end the run; the status event still reaches the caller.
     }
@@ -386,6 +389,7 @@ async function trainLoop(
       });
     }
 
+    recordPauses = false;
     const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
     if (stepInEpoch > 0 || stopped) save(stopped ? 'stopped' : 'partial');
     if (!store.listCheckpoints(id).some((c) => c.name === 'best')) {

@@ -140,6 +140,39 @@ describe('resume keeps its word', () => {
     }
   });
 
+  it('a pause after training ended (during the final test) leaves the run completed, not paused', async () => {
+    const studio = await StudioService.create({ home, transport: 'websocket' });
+    const store = new RunStore(home);
+    try {
+      const project = (await studio.listProjects())[0]!;
+      let testing!: () => void;
+      const inTest = new Promise<void>((resolve) => (testing = resolve));
+      const off = studio.onTrainingEvent(({ event }) => {
+        if (event.type === 'evaluating' && event.what.startsWith('test')) testing();
+      });
+      // cluttered100: its final test takes long enough for the pause to arrive during it.
+      const tiny = { task: 'cluttered100' as const, batchSize: 50, glimpseHidden: 8, locationHidden: 8, glimpseFeatures: 16, coreHidden: 16, epochs: 1, mcSamples: 1 };
+      const { runId: id } = await studio.startRun({ projectId: project.id, config: tiny, maxSteps: 2 });
+      await inTest;
+      off();
+      await studio.pauseRun(id);
+      // The pause reaches the trainer during its test (which then waits) or just after it ended:
+      // either way meta.json must never say paused.
+      const seen = new Set<string>();
+      for (let i = 0; i < 10; i++) {
+        seen.add(store.getRun(id).status);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      if (studio.liveRunIds().includes(id)) await studio.resumeRun(id);
+      await until(() => studio.liveRunIds().length === 0);
+      seen.add(store.getRun(id).status);
+      expect([...seen]).toEqual(['completed']);
+      expect(store.getRun(id).test).toBeDefined();
+    } finally {
+      await studio.shutdown(5000);
+    }
+  });
+
   it('a shipped example cannot be resumed (it has no optimizer state) and stays completed', async () => {
     const exampleHome = path.join(home, 'examples');
     const studio = await StudioService.create({ home: exampleHome, transport: 'websocket', modelsDir: path.join(ROOT, 'resources', 'models') });
