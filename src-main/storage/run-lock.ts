@@ -9,8 +9,11 @@ import * as path from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { removeQuietly, writeJsonAtomic } from './atomic';
 import { StorageError, toStorageError } from './errors';
+import { withFileMutex } from './file-mutex';
 
 export const LOCK_FILE = 'lock.json';
+/** Held while a stale lock is checked and removed. */
+const TAKEOVER_MUTEX = '.lock-takeover';
 /** How often a holder refreshes its heartbeat. */
 export const HEARTBEAT_MS = 15_000;
 /** A lock from another host whose heartbeat is older than this is taken over. */
@@ -126,22 +129,23 @@ export class RunLock {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(err, 'lock run', file);
       }
-      let text = '';
-      try {
-        text = fs.readFileSync(file, 'utf8');
-      } catch {
-        continue; // Released meanwhile: try again.
-      }
-      const holder = parseLock(text);
-      if (holder && lockIsLive(holder)) throw new RunBusyError(runId, holder, file);
-      // Stale: move it aside under a unique name (only one taker's rename succeeds), then retry.
-      const aside = path.join(runDir, `.${LOCK_FILE}.stale-${randomBytes(4).toString('hex')}`);
-      try {
+      // Looking and removing happen under one mutex: two takers of a stale lock must not both
+      // remove "it" (the second would remove the first taker's fresh lock).
+      const holder = withFileMutex(path.join(runDir, TAKEOVER_MUTEX), () => {
+        let text: string;
+        try {
+          text = fs.readFileSync(file, 'utf8');
+        } catch {
+          return undefined; // Released meanwhile: try again.
+        }
+        const current = parseLock(text);
+        if (current && lockIsLive(current)) return current;
+        const aside = path.join(runDir, `.${LOCK_FILE}.stale-${randomBytes(4).toString('hex')}`);
         fs.renameSync(file, aside);
         removeQuietly(aside);
-      } catch {
-        // Another process took it over first; the next attempt sees its lock.
-      }
+        return undefined;
+      });
+      if (holder) throw new RunBusyError(runId, holder, file);
     }
     throw new StorageError(`cannot lock run ${runId}: ${file} keeps changing`, file, { code: 'EBUSY' });
   }

@@ -61,6 +61,38 @@ describe('run lock', () => {
     lock.release();
   });
 
+  it('of several processes taking over one stale lock at once, exactly one wins', async () => {
+    const run = newRun('race for a stale lock');
+    const dir = store.runDir(run.id);
+    const tsx = createRequire(__filename).resolve('tsx');
+    const script = `
+      const { RunLock } = require(${JSON.stringify(path.resolve(__dirname, '../../src-main/storage/index.ts'))});
+      const [dir, id, startAt] = process.argv.slice(1);
+      while (Date.now() < Number(startAt)) {}
+      try {
+        RunLock.acquire(dir, id, 'racer');
+        process.stdout.write('won');
+        setTimeout(() => {}, 1500);
+      } catch (e) {
+        process.stdout.write(e.name === 'StorageError' && /being trained/.test(e.message) ? 'busy' : 'error: ' + e.message);
+      }`;
+    for (let round = 0; round < 3; round++) {
+      const since = new Date().toISOString();
+      fs.rmSync(path.join(dir, 'lock.json'), { force: true });
+      fs.writeFileSync(path.join(dir, 'lock.json'), JSON.stringify({ pid: deadPid(), host: os.hostname(), owner: 'x', since, heartbeatAt: since }));
+      const startAt = String(Date.now() + 1500);
+      const racer = () =>
+        new Promise<string>((resolve, reject) =>
+          execFile(process.execPath, ['--require', tsx, '-e', script, dir, run.id, startAt], { cwd: path.resolve(__dirname, '../..') }, (err, stdout, stderr) =>
+            err ? reject(new Error(stderr)) : resolve(stdout),
+          ),
+        );
+      const results = await Promise.all([racer(), racer(), racer(), racer()]);
+      expect(results.filter((r) => r === 'won')).toHaveLength(1);
+      expect(results.filter((r) => r !== 'won' && r !== 'busy')).toEqual([]);
+    }
+  });
+
   it('a torn (empty) lock file is stale too', () => {
     const run = newRun('torn');
     const dir = store.runDir(run.id);
