@@ -46,10 +46,21 @@ export function installExampleRuns(home: string, modelsDir: string, runs: RunSto
     const project = projects.listProjects().find((p) => p.name === EXAMPLES_PROJECT) ?? projects.createProject(EXAMPLES_PROJECT);
     for (const name of fresh) {
       const runId = installOne(modelsDir, name, runs);
-      projects.addRun(project.id, runId);
+      try {
+        projects.addRun(project.id, runId);
+        writeJsonAtomic(markerFile, { installed: [...installed, name] });
+      } catch (err) {
+        // Not filed or not remembered: undo the run too, or the next start would install it twice.
+        removeQuietly(runs.runDir(runId));
+        try {
+          projects.removeRun(runId);
+        } catch {
+          // The store cannot be written either; the run folder is gone, so nothing shows.
+        }
+        throw err;
+      }
       created.push(runId);
       installed = [...installed, name];
-      writeJsonAtomic(markerFile, { installed });
     }
     return { created };
   } catch (err) {

@@ -37,8 +37,9 @@ export class LimitedJobLauncher implements JobLauncher {
       if (this.trainings >= this.limits.trainings) {
         throw new JobError(`${this.trainings} runs are training already (at most ${this.limits.trainings} at once): stop one or wait for one to end`, 'busy');
       }
-      this.trainings += 1;
       const handle = this.inner.start(job, onEvent);
+      // Counted once started: a start that throws takes no slot.
+      this.trainings += 1;
       void handle.done.then(
         () => (this.trainings -= 1),
         () => (this.trainings -= 1),
@@ -53,8 +54,8 @@ export class LimitedJobLauncher implements JobLauncher {
   }
 
   private startJob(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
-    this.jobs += 1;
     const handle = this.inner.start(job, onEvent);
+    this.jobs += 1;
     const release = () => {
       this.jobs -= 1;
       this.queue.shift()?.start();
@@ -71,8 +72,14 @@ export class LimitedJobLauncher implements JobLauncher {
     const done = new Promise<JobResult>((res, rej) => ((resolve = res), (reject = rej)));
     const entry: Waiting = {
       start: () => {
-        inner = this.startJob(job, onEvent);
-        inner.done.then(resolve, reject);
+        try {
+          inner = this.startJob(job, onEvent);
+          inner.done.then(resolve, reject);
+        } catch (err) {
+          // Its process could not start: this job fails, the next one in line gets its turn.
+          reject(err);
+          this.queue.shift()?.start();
+        }
       },
       cancel: () => reject(new JobError('the job was cancelled before it started', 'cancelled')),
     };

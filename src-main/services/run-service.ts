@@ -156,8 +156,14 @@ export class RunService {
     return [...this.live.keys()];
   }
 
+  /** Trained right now, by this studio or by another process (the CLI) holding its lock. */
   isLive(runId: string): boolean {
-    return this.live.has(runId);
+    if (this.live.has(runId)) return true;
+    try {
+      return this.runs.liveOwner(runId) !== undefined;
+    } catch {
+      return false; // No such run.
+    }
   }
 
   /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */

@@ -36,8 +36,13 @@ export class SettingsService {
     const key = forced ?? 'auto';
     if (!this.backendProbe || this.backendProbe.key !== key) {
       const probe = this.launcher.start({ kind: 'probe', backend: forced }, () => {}).done as Promise<BackendInfo>;
-      const info = probe.catch((err: unknown) => ({ name: 'none', reason: `no backend loads: ${(err as Error).message}`, skipped: [] }));
-      this.backendProbe = { key, info };
+      const entry: { key: string; info: Promise<BackendInfo> } = { key, info: Promise.resolve({ name: 'none', reason: '', skipped: [] }) };
+      entry.info = probe.catch((err: unknown) => {
+        // A failed check (the job queue full, a crash) is not remembered: the next call asks again.
+        if (this.backendProbe === entry) this.backendProbe = undefined;
+        return { name: 'none', reason: `no backend loads: ${(err as Error).message}`, skipped: [] };
+      });
+      this.backendProbe = entry;
     }
     return this.backendProbe.info;
   }

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { MNIST_FILES } from '../data/dataset-files';
+import { removeQuietly } from '../storage/atomic';
 import { UPLOAD_LIMITS, type UploadChunk, type UploadLimits, type UploadProgress } from '../shared/api';
 
 export class UploadError extends Error {
@@ -85,7 +86,8 @@ export class Uploads {
     if (!session) return;
     clearTimeout(session.timer);
     this.sessions.delete(id);
-    fs.rmSync(session.dir, { recursive: true, force: true });
+    // Also runs from the idle timer, where a throw would end the server: never throws.
+    removeQuietly(session.dir);
   }
 
   dropAll(): void {

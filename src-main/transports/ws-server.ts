@@ -150,7 +150,9 @@ export async function startWsServer(options: WsServerOptions): Promise<RunningSe
     if (rel === '/' || rel === '') rel = '/index.html';
     // A NUL byte makes fs throw synchronously; no file of ours has one.
     const file = rel.includes('\0') ? '' : path.resolve(staticDir, `.${path.posix.normalize(rel)}`);
-    if (!file.startsWith(staticDir + path.sep)) {
+    // What the cookie opens is checked on the decoded path too (/assets/..%2findex.html is the page).
+    const root = how === 'cookie' ? path.join(staticDir, ASSETS_PATH) : staticDir + path.sep;
+    if (!file.startsWith(root)) {
       res.writeHead(404, baseHeaders);
       res.end();
       return;

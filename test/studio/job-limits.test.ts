@@ -7,6 +7,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ForkJobLauncher, type JobHandle, type JobLauncher } from '../../src-main/services/job-launcher';
+import { LimitedJobLauncher } from '../../src-main/services/job-limits';
 import { StudioService } from '../../src-main/services/studio-service';
 import type { Job, JobEvent } from '../../src-main/shared/jobs';
 import { RunStore } from '../../src-main/storage';
@@ -93,3 +94,23 @@ async function until(check: () => boolean, ms = 60_000): Promise<void> {
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+describe('job limits when a process cannot start', () => {
+  /** A stand-in launcher whose first start throws (as spawn does on ENOMEM); later ones settle at once. */
+  class StandInFailingFirst implements JobLauncher {
+    starts = 0;
+    start(): JobHandle {
+      this.starts += 1;
+      if (this.starts === 1) throw new Error('spawn ENOMEM');
+      return { pause() {}, resume() {}, stop() {}, kill() {}, pid: 1, done: Promise.resolve([]) };
+    }
+  }
+
+  it('a start that throws takes no slot: the next jobs still run', async () => {
+    const limited = new LimitedJobLauncher(new StandInFailingFirst(), { trainings: 1, jobs: 1, waiting: 1 });
+    const probe = { kind: 'probe' } as const;
+    expect(() => limited.start(probe, () => {})).toThrow('spawn ENOMEM');
+    await expect(limited.start(probe, () => {}).done).resolves.toEqual([]);
+    await expect(limited.start(probe, () => {}).done).resolves.toEqual([]);
+  });
+});

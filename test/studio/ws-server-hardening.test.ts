@@ -112,6 +112,8 @@ describe('the token cookie', () => {
     expect((await get('/', { Cookie: cookie })).status).toBe(403);
     expect((await get('/index.html', { Cookie: cookie })).status).toBe(403);
     expect((await get('/assets/nothing-here.js', { Cookie: cookie })).status).toBe(404);
+    expect((await get('/assets/..%2findex.html', { Cookie: cookie })).status).toBe(404);
+    expect((await get(`/assets/..%2findex.html?token=${token}`)).status).toBe(200);
     expect(await raw(`GET /api HTTP/1.1\r\nHost: 127.0.0.1\r\nCookie: ${cookie}\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n\r\n`)).toMatch(/^HTTP\/1\.1 403/);
   });
 });
