@@ -170,8 +170,9 @@ export async function startStudioServer(
     server,
     studio,
     close: async () => {
-      await studio.shutdown();
+      // The server first: no client can start anything while live runs stop and checkpoint.
       await server.close();
+      await studio.shutdown();
     },
   };
 }

@@ -26,13 +26,28 @@ export class LimitedJobLauncher implements JobLauncher {
   private trainings = 0;
   private jobs = 0;
   private readonly queue: Waiting[] = [];
+  /** Non-training jobs whose process runs now. */
+  private readonly running = new Set<JobHandle>();
+  private closed = false;
 
   constructor(
     private readonly inner: JobLauncher,
     readonly limits: JobLimits = DEFAULT_JOB_LIMITS,
   ) {}
 
+  /**
+   * Ends the launcher's work for good (the studio is closing): new starts are refused, waiting jobs
+   * cancelled and running non-training jobs killed (their writes are atomic); trainings are the
+   * caller's to stop cleanly.
+   */
+  close(): void {
+    this.closed = true;
+    for (const waiting of this.queue.splice(0)) waiting.cancel();
+    for (const handle of this.running) handle.kill();
+  }
+
   start(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
+    if (this.closed) throw new JobError('the studio is closing: no new jobs start', 'closing');
     if (job.kind === 'train') {
       if (this.trainings >= this.limits.trainings) {
         throw new JobError(`${this.trainings} runs are training already (at most ${this.limits.trainings} at once): stop one or wait for one to end`, 'busy');
@@ -56,9 +71,11 @@ export class LimitedJobLauncher implements JobLauncher {
   private startJob(job: Job, onEvent: (event: JobEvent) => void): JobHandle {
     const handle = this.inner.start(job, onEvent);
     this.jobs += 1;
+    this.running.add(handle);
     const release = () => {
       this.jobs -= 1;
-      this.queue.shift()?.start();
+      this.running.delete(handle);
+      if (!this.closed) this.queue.shift()?.start();
     };
     void handle.done.then(release, release);
     return handle;

@@ -168,6 +168,8 @@ export class RunService {
 
   /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */
   async shutdown(timeoutMs: number): Promise<void> {
+    // A resume under way announces its run first, so that it is stopped with the others.
+    await Promise.race([Promise.allSettled([...this.resuming.values()]), new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref())]);
     const pending = [...this.live.values()];
     for (const r of pending) r.handle.stop();
     const all = Promise.allSettled(pending.map((r) => r.result));

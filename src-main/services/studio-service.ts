@@ -84,6 +84,7 @@ export class StudioService implements SaccadeApi {
   readonly home: string;
   readonly runs: RunStore;
   /** Problems met while opening (e.g. examples not installed on a full disk), shown to the user. */
+  private readonly launcher: LimitedJobLauncher;
   readonly warnings: string[] = [];
   private readonly events = new TrainingEvents();
   private readonly datasets: DatasetService;
@@ -100,7 +101,7 @@ export class StudioService implements SaccadeApi {
   ) {
     this.home = path.resolve(options.home);
     this.runs = new RunStore(this.home);
-    const launcher = new LimitedJobLauncher(options.launcher ?? new ForkJobLauncher(), options.jobLimits);
+    const launcher = (this.launcher = new LimitedJobLauncher(options.launcher ?? new ForkJobLauncher(), options.jobLimits));
     const engine = new EngineService(launcher);
     this.datasets = new DatasetService(this.home, projects, options);
     this.runService = new RunService(this.home, this.runs, projects, engine, this.events, this.datasets);
@@ -227,6 +228,8 @@ export class StudioService implements SaccadeApi {
 
   /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */
   async shutdown(timeoutMs = 20_000): Promise<void> {
+    // No new job starts from here on; evaluations, traces and exports end now, trainings stop cleanly.
+    this.launcher.close();
     this.datasets.shutdown();
     await this.runService.shutdown(timeoutMs);
   }

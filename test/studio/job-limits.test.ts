@@ -114,3 +114,29 @@ describe('job limits when a process cannot start', () => {
     await expect(limited.start(probe, () => {}).done).resolves.toEqual([]);
   });
 });
+
+describe('closing the studio', () => {
+  it('ends a running evaluation, cancels a waiting trace and refuses new jobs', async () => {
+    const closingHome = tempDir('job-limits-closing');
+    const counted = new CountingLauncher();
+    const closing = await StudioService.create({
+      home: closingHome,
+      transport: 'websocket',
+      launcher: counted,
+      modelsDir: path.join(ROOT, 'resources', 'models'),
+      jobLimits: { trainings: 1, jobs: 1, waiting: 1 },
+    });
+    try {
+      const run = new RunStore(closingHome).listRuns().find((r) => r.example === 'cluttered100')!.id;
+      const evaluation = closing.evaluateRun(run).then(() => 'finished', (e: Error) => e.message);
+      const waiting = closing.traceRun({ runId: run, indices: [0], mode: 'mean' }).then(() => 'finished', (e: Error) => e.message);
+      await until(() => counted.running === 1 && counted.started.includes('evaluate'));
+      await closing.shutdown(5000);
+      expect(await evaluation).toMatch(/^the trainer process was killed \(SIGKILL\)$/);
+      expect(await waiting).toBe('the job was cancelled before it started');
+      await expect(closing.traceRun({ runId: run, indices: [0], mode: 'mean' })).rejects.toThrow('the studio is closing: no new jobs start');
+    } finally {
+      fs.rmSync(closingHome, { recursive: true, force: true });
+    }
+  });
+});
