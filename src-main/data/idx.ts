@@ -5,7 +5,7 @@
  * dimension, then the data in row-major order. Only unsigned-byte data (type 0x08) is used
  * for MNIST-like sets, so that is the only type accepted. Gzip input (0x1f 0x8b) is inflated
  * no further than the size its header declares, and no header may declare more than
- * MAX_IDX_DATA_BYTES: a gzip bomb costs a few bytes of memory, not gigabytes.
+ * MAX_IDX_DATA_BYTES: a gzip bomb costs at most what its header declares (bounded), not what it inflates to.
  */
 import { promises as fs } from 'node:fs';
 import type { FileHandle } from 'node:fs/promises';

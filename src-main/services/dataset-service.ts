@@ -65,7 +65,16 @@ export class DatasetService {
     return this.samples.page(source, request);
   }
 
-  async importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
+  /** Imports run one at a time: each may hold up to MAX_IDX_DATA_BYTES a file while it is checked. */
+  private importing: Promise<unknown> = Promise.resolve();
+
+  importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
+    const next = this.importing.then(() => this.importOne(request));
+    this.importing = next.catch(() => undefined);
+    return next;
+  }
+
+  private async importOne(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
     const name = request.name.trim();
     if (!name) throw new ApiError('an imported dataset needs a name');
     const slug = folderSlug(name);

@@ -93,6 +93,16 @@ describe('DatasetService datasets', () => {
     expect((await again.listDatasets()).some((d) => d.id === 'import:small-mnist')).toBe(true);
   });
 
+  it('two imports of one name at once: one is kept, the other is told the name is taken (imports run one at a time)', async () => {
+    const { train, test } = await loadBundledMnist();
+    const dir = path.join(home, 'twice-idx');
+    writeIdxFolder(dir, train, test, 100, 20);
+    const results = await Promise.allSettled([studio.importDataset({ name: 'Twice', folder: dir }), studio.importDataset({ name: 'Twice', folder: dir })]);
+    expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.message).toBe("a dataset named 'Twice' is already imported");
+    expect((await studio.listDatasets()).filter((d) => d.id === 'import:twice')).toHaveLength(1);
+  });
+
   it('imports uploaded files (the browser mode) into home/datasets', async () => {
     const { train, test } = await loadBundledMnist();
     const src = path.join(home, 'upload-src');
