@@ -37,14 +37,21 @@ const saveDialog = (): SaveDialog => ({
 
 async function createStudio(): Promise<StudioService> {
   const home = defaultHome();
-  const store = new Store<StudioState>(studioStoreOptions(home) as ConstructorParameters<typeof Store<StudioState>>[0]);
+  let store: Store<StudioState> | undefined;
+  try {
+    store = new Store<StudioState>(studioStoreOptions(home) as ConstructorParameters<typeof Store<StudioState>>[0]);
+  } catch {
+    // A full or read-only disk: the project store opens the file itself and, if it cannot be
+    // written, keeps projects in memory with a warning, so the studio still opens.
+    store = undefined;
+  }
   return StudioService.create({
     home,
     transport: 'electron',
     version: app.getVersion(),
     launcher: new UtilityJobLauncher(),
     modelsDir: path.join(app.getAppPath(), 'resources', 'models'),
-    store: store as unknown as KeyValueStore<StudioState>,
+    store: store as unknown as KeyValueStore<StudioState> | undefined,
     pickFolder: () => pickFolder(folderDialog),
     saveExport: (result) => saveExport(saveDialog(), result),
   });
@@ -83,7 +90,15 @@ app.on('web-contents-created', (_event, contents) => denyPermissions(contents.se
 let beforeQuit: ((event: Electron.Event) => void) | undefined;
 
 void app.whenReady().then(async () => {
-  const api = await createStudio();
+  let api: StudioService;
+  try {
+    api = await createStudio();
+  } catch (err) {
+    // Without a window nothing would say why the app did not open, and it would never quit.
+    dialog.showErrorBox('Saccade cannot start', err instanceof Error ? err.message : String(err));
+    app.quit();
+    return;
+  }
   beforeQuit = quitGuard(api, () => app.quit());
   Menu.setApplicationMenu(buildMenu(api));
   mainWindow = createWindow(api);
