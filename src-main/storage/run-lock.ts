@@ -12,6 +12,8 @@ import { StorageError, toStorageError } from './errors';
 import { withFileMutex } from './file-mutex';
 
 export const LOCK_FILE = 'lock.json';
+/** link() errors of file systems that have no hard links (FAT, some network shares). */
+const NO_HARD_LINKS = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EXDEV']);
 /** Held while a stale lock is checked and removed. */
 const TAKEOVER_MUTEX = '.lock-takeover';
 /** How often a holder refreshes its heartbeat. */
@@ -117,17 +119,25 @@ export class RunLock {
     const now = new Date().toISOString();
     const info: LockInfo = { pid: process.pid, host: os.hostname(), processStart: processStartTime(process.pid), owner, since: now, heartbeatAt: now };
     for (let attempt = 0; attempt < 5; attempt++) {
+      // Written whole first, then linked into place: link() fails if the lock exists, and no
+      // reader ever sees an empty lock (which it would rightly take for a dead writer's).
+      const tmp = path.join(runDir, `.${LOCK_FILE}.new-${process.pid}-${randomBytes(4).toString('hex')}`);
       try {
-        const fd = fs.openSync(file, 'wx', 0o644);
+        const text = JSON.stringify(info, null, 2) + '\n';
+        fs.writeFileSync(tmp, text, { mode: 0o644, flag: 'wx' });
         try {
-          fs.writeSync(fd, JSON.stringify(info, null, 2) + '\n');
-          fs.fsyncSync(fd);
-        } finally {
-          fs.closeSync(fd);
+          fs.linkSync(tmp, file);
+        } catch (err) {
+          const code = (err as NodeJS.ErrnoException).code;
+          if (code === 'EEXIST' || !NO_HARD_LINKS.has(code ?? '')) throw err;
+          // A file system without hard links: an exclusive create (a brief empty-file window).
+          fs.writeFileSync(file, text, { mode: 0o644, flag: 'wx' });
         }
         return new RunLock(file, info);
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw toStorageError(err, 'lock run', file);
+      } finally {
+        removeQuietly(tmp);
       }
       // Looking and removing happen under one mutex: two takers of a stale lock must not both
       // remove "it" (the second would remove the first taker's fresh lock).
