@@ -148,7 +148,11 @@ export class RunService {
 
   async stopRun(runId: string): Promise<void> {
     const id = this.runs.resolveId(runId);
-    this.live.get(id)?.handle.stop();
+    const live = this.live.get(id);
+    if (live) return live.handle.stop();
+    // Another process (the CLI) trains it: saying nothing would leave the user waiting.
+    const owner = this.runs.liveOwner(id);
+    if (owner) throw new ApiError(`run ${id} is trained by process ${owner.pid}, not by this studio: stop it there (Ctrl-C, or SIGTERM to process ${owner.pid})`);
   }
 
   /** Runs being trained by this service right now. */

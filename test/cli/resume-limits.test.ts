@@ -173,6 +173,32 @@ describe('resume keeps its word', () => {
     }
   });
 
+  it('the studio says so when asked to stop a run the command line is training', async () => {
+    const cli = spawn(process.execPath, [path.join(ROOT, 'bin/saccade.mjs'), 'train', ...tiny(), '--max-steps', '100000', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, SACCADE_HOME: home },
+      stdio: ['ignore', 'pipe', 'ignore'],
+      detached: true,
+    });
+    const exited = new Promise<void>((resolve) => cli.on('exit', () => resolve()));
+    const id = await new Promise<string>((resolve) => {
+      let out = '';
+      cli.stdout!.on('data', (chunk: Buffer) => {
+        out += chunk.toString();
+        const m = /"type":"progress","runId":"([^"]+)"/.exec(out);
+        if (m) resolve(m[1]!);
+      });
+    });
+    const studio = await StudioService.create({ home, transport: 'websocket' });
+    try {
+      await expect(studio.stopRun(id)).rejects.toThrow(new RegExp(`^run ${id} is trained by process \\d+, not by this studio: stop it there`));
+    } finally {
+      process.kill(-cli.pid!, 'SIGTERM');
+      await exited;
+      await studio.shutdown(5000);
+    }
+  });
+
   it('a shipped example cannot be resumed (it has no optimizer state) and stays completed', async () => {
     const exampleHome = path.join(home, 'examples');
     const studio = await StudioService.create({ home: exampleHome, transport: 'websocket', modelsDir: path.join(ROOT, 'resources', 'models') });

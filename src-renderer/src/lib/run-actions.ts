@@ -24,7 +24,7 @@ export function parseStepLimit(raw: string, currentStep: number): StepLimitCheck
   const s = raw.trim();
   if (s === '') return { ok: false, error: 'enter the new step limit' };
   const v = Number(s);
-  if (!Number.isInteger(v)) return { ok: false, error: 'must be a whole number of steps' };
+  if (!Number.isSafeInteger(v)) return { ok: false, error: 'must be a whole number of steps' };
   if (v <= currentStep) return { ok: false, error: `must be above the current step, ${currentStep}` };
   return { ok: true, value: v };
 }
