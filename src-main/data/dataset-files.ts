@@ -17,10 +17,8 @@ export interface LabeledImages {
 
 export type IdxSplit = 'train' | 't10k' | 'both';
 
-export const MNIST_FILES = {
-  train: { images: 'train-images-idx3-ubyte', labels: 'train-labels-idx1-ubyte' },
-  t10k: { images: 't10k-images-idx3-ubyte', labels: 't10k-labels-idx1-ubyte' },
-} as const;
+export { MNIST_FILES } from '../shared/mnist-files';
+import { MNIST_FILES } from '../shared/mnist-files';
 
 const ALL_NAMES = [MNIST_FILES.train.images, MNIST_FILES.train.labels, MNIST_FILES.t10k.images, MNIST_FILES.t10k.labels];
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { MNIST_FILES } from '../data/dataset-files';
+import { UPLOAD_FILE_NAMES } from '../shared/mnist-files';
 import { removeQuietly } from '../storage/atomic';
 import { UPLOAD_LIMITS, type UploadChunk, type UploadLimits, type UploadProgress } from '../shared/api';
 
@@ -15,12 +15,7 @@ export class UploadError extends Error {
 }
 
 /** The names an uploaded file may have: the four MNIST files, as published (also .gz, '.idx'). */
-export const UPLOAD_FILE_NAMES: ReadonlySet<string> = new Set(
-  Object.values(MNIST_FILES)
-    .flatMap((f) => [f.images, f.labels])
-    .flatMap((n) => [n, n.replace('-idx', '.idx')])
-    .flatMap((n) => [n, `${n}.gz`]),
-);
+export { UPLOAD_FILE_NAMES };
 
 interface Session {
   id: string;
