@@ -1,8 +1,10 @@
 /**
- * The status each live run last reported. The run store records a paused run as 'running' (only
- * the trainer knows it is paused), so lists show this instead while the run is live.
+ * The status each live run last reported, which lists show while the run is live (it is fresher
+ * than the run store's). Watched for the whole page, so a run that ends while its view is closed
+ * also ends what the Training view said about its resume.
  */
 import type { RunRow, SaccadeApi } from '../../../src-main/shared/api';
+import { ui } from './state.svelte';
 
 const reported = $state<Record<string, string>>({});
 let watching = false;
@@ -14,7 +16,10 @@ export function watchLiveStatus(api: SaccadeApi): void {
   api.onTrainingEvent(({ runId, event }) => {
     if (event.type === 'status') reported[runId] = event.status;
     else if (event.type === 'run') reported[runId] = 'running';
-    else if (event.type === 'result' || event.type === 'error') delete reported[runId];
+    else if (event.type === 'result' || event.type === 'error') {
+      delete reported[runId];
+      if (ui.lastResume?.runId === runId) ui.lastResume = undefined;
+    }
   });
 }
 
