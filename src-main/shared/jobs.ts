@@ -64,14 +64,8 @@ export interface TraceJob {
  * A glimpse animation of test images (the one export pipeline of the CLI and the studio): traced,
  * checked against ANIMATION_LIMITS, drawn and encoded in the trainer process, written to outFile.
  */
-export interface ExportJob {
+export interface ExportJob extends Omit<TraceJob, 'kind'> {
   kind: 'export';
-  model: ModelRef;
-  indices: number[];
-  mode: 'mean' | 'sampled';
-  dataDir?: string;
-  backend?: BackendRequest;
-  seed?: number;
   format: 'gif' | 'apng';
   scale: number;
   /** Per frame; the last frame is held three times as long so the answer can be read. */
@@ -85,8 +79,6 @@ export interface ExportJob {
   outFile: string;
   /** Whether a refusal's advice names CLI flags (--scale) or the studio's fields (scale). */
   optionNames?: 'flags' | 'fields';
-  /** Also save the traces into the run's traces/ folder under this name (as a trace job does). */
-  saveAs?: string;
 }
 
 export interface ExportSummary {
