@@ -14,12 +14,9 @@ import { traceModel } from './eval-job';
 import type { JobContext } from './job-context';
 import { loadModel } from './model-ref';
 
+// Its options were checked where they came in (the API's schema, the CLI's flags); the size of
+// what they make is checked here, where the traces are.
 export async function runExportJob(job: ExportJob, ctx: JobContext): Promise<ExportSummary> {
-  if (job.format !== 'gif' && job.format !== 'apng') throw new TypeError(`format must be gif or apng, not '${String(job.format)}'`);
-  for (const [name, value] of [['scale', job.scale], ['delayMs', job.delayMs], ['columns', job.columns ?? 1]] as const) {
-    if (!Number.isInteger(value) || value < 1) throw new TypeError(`${name} must be a whole number of at least 1, not ${String(value)}`);
-  }
-  if (!Array.isArray(job.indices) || job.indices.length === 0) throw new TypeError('name at least one test image to export');
   const names = job.optionNames ?? 'fields';
   const model = loadModel(job.model);
   const layout: AnimationLayout = {
