@@ -5,12 +5,19 @@ import * as path from 'node:path';
 import { DataError, readIdxFile } from './idx';
 
 export interface LabeledImages {
-  /** count * height * width grey bytes, row-major, image after image. */
+  /**
+   * count * height * width * channels bytes, image after image, each row-major with its channels
+   * interleaved (grey: one byte a pixel; colour: R, G, B), the layout of IDX and of decoded images.
+   */
   images: Uint8Array;
   labels: Uint8Array;
   count: number;
   height: number;
   width: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: number;
+  /** Class names by label, when the data has them (class folders, classes.txt). */
+  classNames?: string[];
   /** Where the images came from (the image file path, or a description). */
   source: string;
 }
