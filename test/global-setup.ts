@@ -8,6 +8,8 @@ import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 export default function setup(): void {
+  // For a quick run of tests that need no compiled app (core, data): SACCADE_SKIP_BUILD=1.
+  if (process.env.SACCADE_SKIP_BUILD === '1') return;
   const root = path.resolve(__dirname, '..');
   const result = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build'], {
     cwd: root,

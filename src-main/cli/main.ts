@@ -4,7 +4,8 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { CONFIG_HELP, DEFAULT_CONFIG, PRESETS, presetConfig, type RamConfig } from '../core/config';
+import { CONFIG_HELP, DEFAULT_CONFIG, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, PRESETS, presetConfig, type RamConfig } from '../core/config';
+import { findDatasetCache, listDatasetCaches } from '../data/dataset-cache';
 import { EngineService, type Running } from '../services/training-service';
 import { JobError } from '../services/job-launcher';
 import type { BackendRequest, EvalSummary, ExportSummary, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
@@ -76,8 +77,12 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await cli.bench();
       case 'save-model':
         return cli.saveModel();
+      case 'import':
+        return await cli.importDataset();
+      case 'datasets':
+        return cli.datasets();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, presets, bench, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, serve)`);
     }
   } catch (err) {
     return fail(io, err);
@@ -144,7 +149,7 @@ class Cli {
     }
   }
 
-  private configFromOptions(): { config: RamConfig; preset: string } {
+  private configFromOptions(): { config: RamConfig; preset: string; given: string[] } {
     const preset = this.opts.string('preset') ?? 'centered';
     const overrides: Record<string, unknown> = {};
     for (const key of this.opts.keys()) {
@@ -155,22 +160,90 @@ class Cli {
       else if (typeof def === 'boolean') overrides[name] = this.opts.flag(key);
       else overrides[name] = this.opts.string(key);
     }
-    return { config: presetConfig(preset, overrides as Partial<RamConfig>), preset };
+    return { config: presetConfig(preset, overrides as Partial<RamConfig>), preset, given: Object.keys(overrides) };
+  }
+
+  /** --data NAME|DIR: a folder (IDX or class folders), else an imported dataset's name. */
+  private dataOption(): string | undefined {
+    const ref = this.opts.string('data');
+    if (ref === undefined) return undefined;
+    if (fs.existsSync(ref)) {
+      if (!fs.statSync(ref).isDirectory()) throw new UsageError(`--data ${ref}: not a folder`);
+      return path.resolve(ref);
+    }
+    const found = findDatasetCache(this.home, ref);
+    if (found) return found.folder;
+    throw new UsageError(`--data ${ref}: no such folder or imported dataset ('saccade datasets' lists the imports)`);
+  }
+
+  async importDataset(): Promise<number> {
+    const folder = this.positionals[0];
+    const name = this.opts.string('name') ?? (folder ? path.basename(path.resolve(folder)) : undefined);
+    const imageSize = this.opts.number('image-size', { integer: true, min: MIN_IMAGE_SIZE, max: MAX_IMAGE_SIZE });
+    const channelsNumber = this.opts.number('channels', { integer: true, min: 1, max: 3 });
+    const skipBad = this.opts.flag('skip-bad');
+    this.opts.rejectUnknown('import');
+    if (!folder) throw new UsageError('import needs a folder: saccade import DIR --name NAME');
+    if (this.positionals.length > 1) throw new UsageError(`import takes one folder (got '${this.positionals[1]}' too)`);
+    if (channelsNumber !== undefined && channelsNumber !== 1 && channelsNumber !== 3) throw new UsageError(`--channels must be 1 (grey) or 3 (colour), not ${channelsNumber}`);
+    const channels = channelsNumber as 1 | 3 | undefined;
+    const summary = await this.follow((on) =>
+      this.engine.importDataset({ home: this.home, folder: path.resolve(folder), name: name!, imageSize, channels, skipBad }, on),
+    );
+    const { index } = summary;
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', folder: summary.folder, ...index });
+      return 0;
+    }
+    const colour = index.channels === 1 ? 'grey' : 'colour';
+    const split = index.splitGiven ? 'its own test split' : `${Math.round((index.testFraction ?? 0.1) * 100)}% held out for testing, the same every time`;
+    this.print(`imported '${index.name}': ${index.train.count.toLocaleString('en-US')} training and ${index.test.count.toLocaleString('en-US')} test images (${split}), ${index.imageSize}x${index.imageSize} ${colour}`);
+    this.print(`${index.classNames.length} classes: ${index.classNames.map((c, i) => `${c} (${index.train.perClass[i]}+${index.test.perClass[i]})`).join(', ')}`);
+    if (index.resized) this.print(`images had several sizes (${index.resized.sizes}): all resized to ${index.resized.to}x${index.resized.to}`);
+    if (index.ignored) this.print(`ignored ${index.ignored} ${index.ignored === 1 ? 'file that is not an image' : 'files that are not images'}`);
+    if (index.skipped.length) {
+      const first = index.skipped.slice(0, 3).map((s) => `${s.file} (${s.reason})`).join(', ');
+      this.print(`skipped ${index.skipped.length} bad image${index.skipped.length === 1 ? '' : 's'}: ${first}${index.skipped.length > 3 ? ', ...' : ''}`);
+    }
+    this.print(`train on it with: npx saccade train --data ${/^[\w.-]+$/.test(index.name) ? index.name : JSON.stringify(index.name)} --preset centered`);
+    return 0;
+  }
+
+  datasets(): number {
+    this.opts.rejectUnknown('datasets');
+    const all = listDatasetCaches(this.home);
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', datasets: all.map(({ folder, index }) => ({ folder, ...index })) });
+      return 0;
+    }
+    if (!all.length) {
+      this.print(`no imported datasets in ${this.home} (saccade import DIR --name NAME adds one)`);
+      return 0;
+    }
+    const rows = all.map(({ index }) => [
+      index.name,
+      `${index.imageSize}x${index.imageSize} ${index.channels === 1 ? 'grey' : 'colour'}`,
+      String(index.classNames.length),
+      index.train.count.toLocaleString('en-US'),
+      index.test.count.toLocaleString('en-US'),
+      index.source.path,
+    ]);
+    const head = ['name', 'images', 'classes', 'train', 'test', 'imported from'];
+    const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+    for (const row of [head, ...rows]) this.print(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i]!))).join('  '));
+    return 0;
   }
 
   async train(): Promise<number> {
-    const { config, preset } = this.configFromOptions();
+    const { config, preset, given } = this.configFromOptions();
     const name = this.opts.string('name') ?? preset;
-    const dataDir = this.opts.string('data');
+    const dataDir = this.dataOption();
     const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
     const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     const backend = this.backend();
     this.opts.rejectUnknown('train');
     if (this.positionals.length) throw new UsageError(`train takes no positional arguments (got '${this.positionals[0]}')`);
-    if (dataDir && !fs.existsSync(dataDir)) throw new UsageError(`--data ${dataDir}: no such folder`);
-    const summary = await this.follow((on) =>
-      this.engine.train({ home: this.home, config: { ...config }, name, dataDir: dataDir && path.resolve(dataDir), backend, maxSteps, workers }, on),
-    );
+    const summary = await this.follow((on) => this.engine.train({ home: this.home, config: { ...config }, given, name, dataDir, backend, maxSteps, workers }, on));
     return this.reportTrain(summary);
   }
 
@@ -216,7 +289,7 @@ class Cli {
 
   async evaluate(): Promise<number> {
     const model = this.modelRef();
-    const dataDir = this.opts.string('data');
+    const dataDir = this.dataOption();
     const mcSamples = this.opts.number('mc', { integer: true, min: 1, max: 1000 });
     const limit = this.opts.number('limit', { integer: true, min: 1 });
     const seed = this.opts.number('seed', { integer: true, min: 0 });
@@ -224,7 +297,7 @@ class Cli {
     this.opts.rejectUnknown('eval');
     const summary = await this.follow((on) =>
       // Only the model's own draws are recorded as its test result: another seed is an experiment.
-      this.engine.evaluate({ model, dataDir: dataDir && path.resolve(dataDir), mcSamples, limit, seed, backend, record: seed === undefined }, on),
+      this.engine.evaluate({ model, dataDir, mcSamples, limit, seed, backend, record: seed === undefined }, on),
     );
     if (this.mode === 'json') this.printJson({ type: 'summary', ...summary });
     else {
@@ -259,13 +332,13 @@ class Cli {
     const indices = parseIndexList('--images', this.opts.string('images') ?? '0');
     const modeName = this.opts.string('mode') ?? 'mean';
     if (modeName !== 'mean' && modeName !== 'sampled') throw new UsageError(`--mode must be 'mean' or 'sampled', not '${modeName}'`);
-    const dataDir = this.opts.string('data');
+    const dataDir = this.dataOption();
     const seed = this.opts.number('seed', { integer: true, min: 0 });
     const backend = this.backend();
     const saveAs = this.opts.string('save-as');
     extra();
     this.opts.rejectUnknown(command);
-    return { model, indices, mode: modeName, dataDir: dataDir && path.resolve(dataDir), seed, backend, saveAs };
+    return { model, indices, mode: modeName, dataDir, seed, backend, saveAs };
   }
 
   async trace(): Promise<number> {

@@ -81,6 +81,20 @@ export class ProgressPrinter {
     }
   }
 
+  /** A bar on a terminal; in a pipe a line every 5 s and one at the end. */
+  private decoding(what: string, done: number, total: number): void {
+    const text = `decoding ${what}: ${done.toLocaleString('en-US')}/${total.toLocaleString('en-US')}`;
+    if (this.mode === 'tty') {
+      this.out.write(`\r\x1b[2K${bar(total ? done / total : 1, 24)} ${text}`);
+      this.barShown = true;
+      if (done >= total) this.clearBar();
+      if (done >= total) this.out.write(`${text}\n`);
+    } else if (done >= total || Date.now() - this.lastPlain > 5000) {
+      this.lastPlain = Date.now();
+      this.line(text);
+    }
+  }
+
   handle(event: JobEvent): void {
     if (this.mode === 'json') {
       if (event.type !== 'result' && event.type !== 'error') this.out.write(`${JSON.stringify(event)}\n`);
@@ -119,6 +133,9 @@ export class ProgressPrinter {
         break;
       case 'evaluating':
         if (event.done === 0) this.line(`evaluating ${event.what} (${event.total} images)...`);
+        break;
+      case 'decoding':
+        this.decoding(event.what, event.done, event.total);
         break;
       case 'log':
         if (!event.message.startsWith('backend:')) this.line(event.message);

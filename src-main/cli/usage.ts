@@ -10,6 +10,8 @@ commands:
   trace     where a model looked: --images 0,1,2 [--mode mean|sampled] [--out traces.json]
   export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
   runs      list runs with their best, last and test accuracy
+  import    decode your own images once: saccade import DIR --name NAME [--image-size N] [--channels 1|3] [--skip-bad]
+  datasets  list imported datasets
   presets   list presets and every setting with its default
   save-model  a run's checkpoint as a model folder: saccade save-model RUN --out DIR [--checkpoint best]
   bench     training and evaluation speed per preset: [--presets centered,translated] [--steps 60]
@@ -28,8 +30,12 @@ export const COMMAND_HELP: Record<string, string> = {
 
 Every setting of 'saccade presets' can be given, in kebab-case or camelCase (--glimpse-size 8,
 --glimpseSize 8); the reference's flags work too (--step --glimpse --scale --std --pixel --batch
---epoch --lr). --data DIR takes a folder with train-images-idx3-ubyte, train-labels-idx1-ubyte,
-t10k-images-idx3-ubyte and t10k-labels-idx1-ubyte (optionally .gz), e.g. Fashion-MNIST.
+--epoch --lr). --data takes an imported dataset's name (saccade datasets) or a folder: a
+class-folder tree (DIR/<class>/*.png|jpg|jpeg|webp, or DIR/train/<class>/... and DIR/test/<class>/...)
+or IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte,
+t10k-labels-idx1-ubyte, optionally .gz, any square size, grey or count x side x side x 3 colour,
+class names in an optional classes.txt), e.g. Fashion-MNIST. The image size, channels and classes
+follow the data, and so does unitPixels (scaled from the preset's image size) unless given.
 Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
 `,
   resume: `usage: saccade resume RUN_ID [--max-steps N] [--backend NAME] [--json]\n`,
@@ -40,7 +46,7 @@ Monte-Carlo samples of locations, and the first test images it gets wrong with m
 (--json: up to 20, as misclassified: [{index, label, prediction}]). Every random draw (a random
 first glimpse, sampled locations) comes from the seed (default: the model's), the image's index
 and the sample, so 'saccade trace --images I' shows what eval did with image I. --data DIR uses
-that folder's t10k files as they are; their images must have the model's image size.
+that folder's (or import's) test images as they are; they must have the model's image size and channels.
 `,
   trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--seed S] [--out FILE.json] [--save-as NAME]\n`,
   export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled] [--seed S]\n`,
@@ -51,6 +57,17 @@ Writes the checkpoint's weights and config (no optimizer state) with the run's r
 a folder that eval, trace and export take with --model DIR.
 `,
   presets: `usage: saccade presets [--json]\n`,
+  import: `usage: saccade import DIR [--name NAME] [--image-size N] [--channels 1|3] [--skip-bad] [--home DIR] [--json]
+
+Decodes a class-folder tree (DIR/<class>/*.png|jpg|jpeg|webp, or DIR/train/<class>/... and
+DIR/test/<class>/...) or an IDX folder once into HOME/datasets/NAME. Class names come from the
+folder names (IDX: classes.txt, else 0..N-1). Without a test split, 10% of each class (at least
+one image) is held out, the same images every time. Images of several sizes are resized to the
+most common (or --image-size N); colour stays colour unless --channels 1. A bad image stops the
+import, naming it; --skip-bad imports the rest and lists what was skipped. Then:
+saccade train --data NAME --preset centered.
+`,
+  datasets: `usage: saccade datasets [--home DIR] [--json]\n`,
   bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--json]\n`,
 };
 COMMAND_HELP.evaluate = COMMAND_HELP.eval;

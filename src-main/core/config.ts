@@ -5,8 +5,15 @@ export type PresetName = TaskName;
 export type FirstLocation = 'center' | 'random';
 
 export interface RamConfig {
-  /** Which task the images come from (sets the image size). */
+  /** Which task the images come from: centered uses them as they are, the others render them into a canvas. */
   task: TaskName;
+  /**
+   * Side of the square image the model takes. 'auto': the task's canvas (translated 60,
+   * cluttered 60 or 100) or, for centered, the data's own size; a run records the number.
+   */
+  imageSize: number | 'auto';
+  /** Channels of the image: 1 (grey) or 3 (RGB); a run takes its data's. */
+  channels: number;
   /** Number of glimpses before the classification. */
   glimpses: number;
   /** Side of the smallest (finest) retina patch, in pixels. */
@@ -54,6 +61,8 @@ export interface RamConfig {
 /** Defaults follow the reference TF1 implementation's centered table and the paper's network sizes. */
 export const DEFAULT_CONFIG: RamConfig = {
   task: 'centered',
+  imageSize: 'auto',
+  channels: 1,
   glimpses: 6,
   glimpseSize: 8,
   scales: 1,
@@ -145,7 +154,7 @@ export function presetConfig(preset: string, overrides: Partial<RamConfig> = {})
   return validateConfig({ ...DEFAULT_CONFIG, ...PRESETS[preset].config, ...overrides });
 }
 
-type NumericKey = { [K in keyof RamConfig]: RamConfig[K] extends number ? K : never }[keyof RamConfig];
+type NumericKey = Exclude<{ [K in keyof RamConfig]: RamConfig[K] extends number ? K : never }[keyof RamConfig], 'channels'>;
 
 /** Bounds for every number: [min, max, integer?]. Outside these a run cannot work or cannot fit. */
 export const NUMBER_BOUNDS: Record<NumericKey, [number, number, boolean]> = {
@@ -174,7 +183,9 @@ export const NUMBER_BOUNDS: Record<NumericKey, [number, number, boolean]> = {
 
 /** A human description of each setting, shown by the CLI's help and the UI's form. */
 export const CONFIG_HELP: Record<keyof RamConfig, string> = {
-  task: 'task the images come from: centered, translated, cluttered60, cluttered100',
+  task: 'task the images come from: centered (as they are), translated, cluttered60, cluttered100',
+  imageSize: "side of the model's square image ('auto': the task's canvas, or the data's size for centered)",
+  channels: "image channels: 1 grey, 3 colour (a run takes its data's)",
   glimpses: 'number of glimpses before classifying',
   glimpseSize: 'side of the smallest retina patch, in pixels',
   scales: 'retina scales (each twice as wide as the last, all resized to the patch size)',
@@ -207,7 +218,11 @@ export function validateConfig(input: Record<string, unknown>): RamConfig {
   const problems = configProblems(input);
   if (problems.length) throw new ConfigError(problems[0]!.message, problems);
   const config = { ...DEFAULT_CONFIG, ...input } as RamConfig;
-  return { ...config, validationSize: checkValidationSize(config.validationSize) as number | 'auto' };
+  return {
+    ...config,
+    imageSize: checkImageSize(config.imageSize) as number | 'auto',
+    validationSize: checkValidationSize(config.validationSize) as number | 'auto',
+  };
 }
 
 /**
@@ -237,17 +252,21 @@ export function configProblems(input: Record<string, unknown>): ConfigProblem[] 
     else if (integer && !Number.isInteger(v)) report(key, `${key} must be a whole number, not ${v}`);
     else if (v < min || v > max) report(key, `${key} = ${v} is out of range (${min} to ${max})`);
   }
+  if (checkImageSize(config['imageSize']) === undefined) {
+    report('imageSize', `imageSize must be 'auto' or a whole number from ${MIN_IMAGE_SIZE} to ${MAX_IMAGE_SIZE}, not '${String(config['imageSize'])}'`);
+  }
+  if (config['channels'] !== 1 && config['channels'] !== 3) report('channels', `channels must be 1 (grey) or 3 (colour), not '${String(config['channels'])}'`);
   if (checkValidationSize(config['validationSize']) === undefined) {
     report('validationSize', `validationSize must be 'auto' or a whole number from 0 to ${MAX_VALIDATION}, not '${String(config['validationSize'])}'`);
   }
   const ok = (...fields: (keyof RamConfig)[]) => fields.every((f) => !bad.has(f));
   const c = config as unknown as RamConfig;
-  const imageSize = IMAGE_SIZE[c.task];
-  if (ok('task', 'glimpseSize') && c.glimpseSize > imageSize) {
+  const imageSize = ok('task', 'imageSize') ? imageSizeOf({ task: c.task, imageSize: checkImageSize(c.imageSize)! }) : 0;
+  if (ok('task', 'imageSize', 'glimpseSize') && c.glimpseSize > imageSize) {
     report('glimpseSize', `glimpseSize ${c.glimpseSize} is larger than the ${imageSize}x${imageSize} image`);
   }
   const widest = c.glimpseSize * 2 ** (c.scales - 1);
-  if (ok('task', 'glimpseSize', 'scales') && widest > 4 * imageSize) {
+  if (ok('task', 'imageSize', 'glimpseSize', 'scales') && widest > 4 * imageSize) {
     report('scales', `the widest scale (${widest} px) is over 4 times the ${imageSize} px image: use fewer scales`);
   }
   if (ok('lrMin', 'learningRate') && c.lrMin > c.learningRate) {
@@ -259,6 +278,18 @@ export function configProblems(input: Record<string, unknown>): ConfigProblem[] 
 /** Limits of validationSize 'auto'. */
 export const AUTO_VALIDATION = { fraction: 0.1, max: 5000 } as const;
 const MAX_VALIDATION = 1e9;
+
+/** Bounds of a model's image side. */
+export const MIN_IMAGE_SIZE = 4;
+export const MAX_IMAGE_SIZE = 1024;
+
+/** imageSize as a run uses it, or undefined when it is not one. */
+function checkImageSize(v: unknown): number | 'auto' | undefined {
+  if (v === 'auto') return v;
+  const n = typeof v === 'string' && /^\d+$/.test(v.trim()) ? Number(v) : v;
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < MIN_IMAGE_SIZE || n > MAX_IMAGE_SIZE) return undefined;
+  return n;
+}
 
 /** validationSize as a run uses it, or undefined when it is not one. */
 function checkValidationSize(v: unknown): number | 'auto' | undefined {
@@ -279,6 +310,13 @@ export function validationSizeFor(config: Pick<RamConfig, 'validationSize' | 'cl
   return Math.min(AUTO_VALIDATION.max, Math.max(config.classes, tenth), Math.max(0, trainCount - 1));
 }
 
-export function imageSizeOf(config: Pick<RamConfig, 'task'>): number {
-  return IMAGE_SIZE[config.task];
+/** The side of the model's image: the number a run recorded, or the task's canvas for 'auto'. */
+export function imageSizeOf(config: Pick<RamConfig, 'task'> & Partial<Pick<RamConfig, 'imageSize'>>): number {
+  return typeof config.imageSize === 'number' ? config.imageSize : IMAGE_SIZE[config.task];
+}
+
+/** Values per image the model reads: side^2 per channel, one plane after another. */
+export function imageValuesOf(config: Pick<RamConfig, 'task' | 'channels'> & Partial<Pick<RamConfig, 'imageSize'>>): number {
+  const side = imageSizeOf(config);
+  return side * side * (config.channels ?? 1);
 }

@@ -10,6 +10,8 @@ export type BatchRenderer = (indices: ArrayLike<number>, out: Float32Array) => v
 export interface EvalSet {
   count: number;
   imageSize: number;
+  /** Planes per image: render writes channels * imageSize^2 floats an image. */
+  channels: number;
   labels: ArrayLike<number>;
   render: BatchRenderer;
 }
@@ -49,7 +51,7 @@ export function* predictBatches(ram: Ram, set: EvalSet, mode: LocationMode, opts
   // Larger batches amortise per-op overhead; Monte-Carlo copies multiply the batch.
   const batchSize = Math.max(1, Math.floor((opts.batchSize ?? 2000) / samples));
   const seed = opts.seed ?? ram.config.seed;
-  const pixels = set.imageSize * set.imageSize;
+  const pixels = set.imageSize * set.imageSize * set.channels;
   const images = new Float32Array(Math.min(batchSize, Math.max(1, set.count)) * pixels);
   for (let from = 0; from < set.count; from += batchSize) {
     const n = Math.min(batchSize, set.count - from);

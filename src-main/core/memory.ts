@@ -28,8 +28,8 @@ export function estimateTrainingMemory(config: RamConfig, imageSize: number, wor
   const activations = (batch: number) => batch * glimpses * perImageStep * FLOAT * ACTIVATION_FACTOR;
   const share = Math.ceil(config.batchSize / Math.max(1, workers));
   // Weights, gradients and Adam's two moments in the main thread; weights and gradients per worker.
-  const perWorkerBytes = 2 * params * FLOAT + activations(share) + share * imageSize * imageSize * FLOAT;
-  const mainBytes = 4 * params * FLOAT + config.batchSize * imageSize * imageSize * FLOAT + activations(Math.min(EVAL_BATCH, Math.max(config.batchSize, 1)));
+  const perWorkerBytes = 2 * params * FLOAT + activations(share) + share * imageSize * imageSize * config.channels * FLOAT;
+  const mainBytes = 4 * params * FLOAT + config.batchSize * imageSize * imageSize * config.channels * FLOAT + activations(Math.min(EVAL_BATCH, Math.max(config.batchSize, 1)));
   return { totalBytes: PROCESS_BASE_BYTES + mainBytes + (workers > 1 ? workers * perWorkerBytes : perWorkerBytes), perWorkerBytes };
 }
 

@@ -13,7 +13,7 @@ import type { Rng } from './rng';
 export type LocationMode = 'sampled' | 'mean';
 
 export interface EpisodeInput {
-  /** count images of imageSize^2 floats in [0, 1]. */
+  /** count images of channels planes of imageSize^2 floats in [0, 1], one plane after another. */
   images: Float32Array;
   count: number;
 }
@@ -49,6 +49,7 @@ export interface Episode {
 export function retinaSpecOf(config: RamConfig): RetinaSpec {
   return {
     imageSize: imageSizeOf(config),
+    channels: config.channels,
     glimpseSize: config.glimpseSize,
     scales: config.scales,
     unitPixels: config.unitPixels,
@@ -64,7 +65,7 @@ export function runEpisode(params: RamParams, config: RamConfig, input: EpisodeI
   const spec = retinaSpecOf(config);
   const { count } = input;
   const patchLength = retinaLength(spec);
-  const sat = integralImages(input.images, count, spec.imageSize);
+  const sat = integralImages(input.images, count * spec.channels, spec.imageSize);
 
   let loc = firstLocations(config, count, opts.rng);
   let h = tf.zeros([count, config.coreHidden]) as tf.Tensor2D;

@@ -2,7 +2,6 @@
 import * as tf from '@tensorflow/tfjs';
 import type { RamConfig } from './config';
 import { retinaLength } from './retina';
-import { imageSizeOf } from './config';
 import { Rng } from './rng';
 
 /** Weights by network, named so that tests and checkpoints can tell them apart. */
@@ -54,7 +53,7 @@ export const PARAM_NAMES = Object.keys(PARAM_NETWORK) as ParamName[];
 
 /** Shapes of every weight for a config. */
 export function paramShapes(config: RamConfig): Record<ParamName, number[]> {
-  const retina = retinaLength({ ...config, imageSize: imageSizeOf(config) });
+  const retina = retinaLength(config);
   const { glimpseHidden: hg, locationHidden: hl, glimpseFeatures: gf, coreHidden: h, classes } = config;
   return {
     glimpsePatchW: [retina, hg],

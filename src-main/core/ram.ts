@@ -171,7 +171,8 @@ export class Ram {
     const rng = meta.map((m) => drawRng(seed, m.index, 0));
     const spec = retinaSpecOf(this.config);
     const g2 = spec.glimpseSize * spec.glimpseSize;
-    const patchLength = spec.scales * g2;
+    const C = spec.channels;
+    const patchLength = spec.scales * C * g2;
     const traces: GlimpseTrace[] = [];
     tf.tidy(() => {
       const episode = runEpisode(this.params, this.config, { images, count }, { mode, rng, record: true });
@@ -184,7 +185,11 @@ export class Ram {
           const patches: number[][] = [];
           const all = episode.patches![t];
           for (let s = 0; s < spec.scales; s++) {
-            patches.push(Array.from(all.subarray(n * patchLength + s * g2, n * patchLength + (s + 1) * g2)));
+            // The retina's planes, channel after channel, interleaved per pixel as the image is.
+            const from = n * patchLength + s * C * g2;
+            const patch = new Array<number>(g2 * C);
+            for (let c = 0; c < C; c++) for (let i = 0; i < g2; i++) patch[i * C + c] = all[from + c * g2 + i]!;
+            patches.push(patch);
           }
           return {
             loc: [x, y] as [number, number],
@@ -199,6 +204,7 @@ export class Ram {
           index: m.index,
           imageSize: spec.imageSize,
           pixels: Array.from(m.pixels),
+          ...(C === 1 ? {} : { channels: C }),
           label: m.label,
           prediction: last.indexOf(Math.max(...last)),
           glimpseSize: spec.glimpseSize,

@@ -1,5 +1,5 @@
 /** Locating and loading MNIST-style IDX folders (the four standard files, raw or .gz). */
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { DataError, readIdxFile } from './idx';
@@ -94,18 +94,54 @@ async function loadPair(dir: string, which: 'train' | 't10k'): Promise<LabeledIm
   const [images, labels] = await Promise.all([readIdxFile(imagesPath), readIdxFile(labelsPath)]);
   const imagesName = path.basename(imagesPath);
   const labelsName = path.basename(labelsPath);
-  if (images.dims.length !== 3) {
-    throw new DataError(`${imagesName}: expected 3 dimensions (count x height x width), found ${images.dims.length} (${images.dims.join('x')})`);
+  const channelsDim = images.dims[3] ?? 1;
+  if (images.dims.length < 3 || (images.dims.length === 4 && channelsDim !== 1 && channelsDim !== 3)) {
+    throw new DataError(
+      `${imagesName}: expected count x height x width (grey) or count x height x width x 3 (colour), found ${images.dims.length} dimensions (${images.dims.join('x')})`,
+    );
   }
   if (labels.dims.length !== 1) {
     throw new DataError(`${labelsName}: expected 1 dimension (count), found ${labels.dims.length} (${labels.dims.join('x')})`);
   }
-  const [count, height, width] = images.dims;
+  const [count, height, width] = images.dims as [number, number, number];
   if (labels.dims[0] !== count) {
     throw new DataError(`${imagesName} has ${count} images but ${labelsName} has ${labels.dims[0]} labels`);
   }
   // Labels are unsigned bytes, so < 256 holds by construction of the IDX type check.
-  return { images: images.data, labels: labels.data, count, height, width, source: imagesPath };
+  const set: LabeledImages = { images: images.data, labels: labels.data, count, height, width, channels: channelsDim, source: imagesPath };
+  const classNames = readClassNames(dir, countClasses(labels.data));
+  if (classNames) set.classNames = classNames;
+  return set;
+}
+
+/** The file of class names an IDX folder may hold: one name a line, line i naming label i. */
+export const CLASS_NAMES_FILE = 'classes.txt';
+const MAX_CLASS_NAMES_BYTES = 64 * 1024;
+
+/** classes.txt's names, or undefined without one; it must name every label the data uses. */
+export function readClassNames(dir: string, classes: number): string[] | undefined {
+  const file = path.join(dir, CLASS_NAMES_FILE);
+  let stat;
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined;
+  }
+  if (!stat.isFile()) throw new DataError(`${file}: is not a file`);
+  if (stat.size > MAX_CLASS_NAMES_BYTES) throw new DataError(`${file}: ${stat.size} bytes; a class-name file holds at most ${MAX_CLASS_NAMES_BYTES}`);
+  const names = readFileSync(file, 'utf8')
+    .split(/\r?\n/)
+    .map((line) => line.trim());
+  while (names.length && names[names.length - 1] === '') names.pop();
+  if (names.some((n) => n === '')) throw new DataError(`${file}: line ${names.indexOf('') + 1} is empty; give one class name a line`);
+  if (names.length < classes) throw new DataError(`${file}: names ${names.length} classes but the labels go up to ${classes - 1}`);
+  if (new Set(names).size !== names.length) throw new DataError(`${file}: names a class twice`);
+  return names;
+}
+
+/** Whether a folder holds at least one of the standard IDX file names (raw or .gz). */
+export function hasIdxFiles(dir: string): boolean {
+  return ALL_NAMES.some((name) => findFile(dir, name) !== undefined);
 }
 
 /** Loads the train and/or t10k pairs from an IDX folder. */

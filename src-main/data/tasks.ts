@@ -84,10 +84,16 @@ export function customTaskSpec(opts: { name?: string; imageSize: number; clutter
   return { name, imageSize, clutterPieces, clutterSize, description };
 }
 
-/** Anything that renders task images as floats in [0,1]. */
+/** Anything that renders task images as floats in [0,1]: `channels` planes of imageSize^2 each. */
 export interface TaskImages {
   readonly imageSize: number;
+  readonly channels: number;
   render(index: number, out: Float32Array, offset: number): void;
+}
+
+/** Floats per rendered image. */
+export function imageValues(gen: Pick<TaskImages, 'imageSize' | 'channels'>): number {
+  return gen.imageSize * gen.imageSize * gen.channels;
 }
 
 /** Where the digit and clutter went in one task image (for display and tests). */
@@ -127,6 +133,9 @@ export class TaskGenerator implements TaskImages {
     this.clutterSource = clutterSource ?? source;
     this.sameClutterSource = this.clutterSource === source;
     this.size = spec.imageSize;
+    if (this.clutterSource.channels !== source.channels) {
+      throw new DataError(`task "${spec.name}": the clutter images have ${this.clutterSource.channels} channels, the digits ${source.channels}`);
+    }
     if (source.height > spec.imageSize || source.width > spec.imageSize) {
       throw new DataError(`task "${spec.name}": ${spec.imageSize}x${spec.imageSize} is too small for ${source.height}x${source.width} images`);
     }
@@ -143,6 +152,10 @@ export class TaskGenerator implements TaskImages {
 
   get imageSize(): number {
     return this.size;
+  }
+
+  get channels(): number {
+    return this.source.channels;
   }
 
   get pixels(): number {
@@ -184,44 +197,54 @@ export class TaskGenerator implements TaskImages {
     return j >= index ? j + 1 : j;
   }
 
-  /** Writes image `index` (imageSize^2 floats in [0,1]) into out[offset...]. */
+  /**
+   * Writes image `index` into out[offset...]: channels planes of imageSize^2 floats in [0,1] (the
+   * source's interleaved bytes, de-interleaved), the digit placed and the clutter max()-ed in.
+   */
   render(index: number, out: Float32Array, offset: number): void {
     this.checkIndex(index);
     const S = this.size;
-    if (offset < 0 || offset + S * S > out.length) {
-      throw new DataError(`task "${this.spec.name}": output has room for ${out.length - offset} floats at offset ${offset}, need ${S * S}`);
+    const C = this.source.channels;
+    const plane = S * S;
+    if (offset < 0 || offset + plane * C > out.length) {
+      throw new DataError(`task "${this.spec.name}": output has room for ${out.length - offset} floats at offset ${offset}, need ${plane * C}`);
     }
     const { images, height: h, width: w } = this.source;
-    const src = index * h * w;
+    const src = index * h * w * C;
     if (S === h && S === w && this.spec.clutterPieces === 0) {
-      for (let i = 0; i < S * S; i++) out[offset + i] = TO_FLOAT[images[src + i]];
+      if (C === 1) for (let i = 0; i < plane; i++) out[offset + i] = TO_FLOAT[images[src + i]];
+      else for (let c = 0; c < C; c++) for (let i = 0; i < plane; i++) out[offset + c * plane + i] = TO_FLOAT[images[src + i * C + c]];
       return;
     }
     const rng = new Rng(imageSeed(this.seed, index));
-    out.fill(0, offset, offset + S * S);
+    out.fill(0, offset, offset + plane * C);
     const digitY = rng.int(S - h + 1);
     const digitX = rng.int(S - w + 1);
-    for (let y = 0; y < h; y++) {
-      const o = offset + (digitY + y) * S + digitX;
-      const s = src + y * w;
-      for (let x = 0; x < w; x++) out[o + x] = TO_FLOAT[images[s + x]];
+    for (let c = 0; c < C; c++) {
+      for (let y = 0; y < h; y++) {
+        const o = offset + c * plane + (digitY + y) * S + digitX;
+        const s = src + y * w * C + c;
+        for (let x = 0; x < w; x++) out[o + x] = TO_FLOAT[images[s + x * C]];
+      }
     }
-    const c = this.clutterSource;
-    const cimg = c.images;
+    const cl = this.clutterSource;
+    const cimg = cl.images;
     const cs = this.spec.clutterSize;
     for (let p = 0; p < this.spec.clutterPieces; p++) {
       const j = this.pickOther(rng, index);
-      const cropY = rng.int(c.height - cs + 1);
-      const cropX = rng.int(c.width - cs + 1);
+      const cropY = rng.int(cl.height - cs + 1);
+      const cropX = rng.int(cl.width - cs + 1);
       const py = rng.int(S - cs + 1);
       const px = rng.int(S - cs + 1);
-      const base = j * c.height * c.width;
-      for (let y = 0; y < cs; y++) {
-        const o = offset + (py + y) * S + px;
-        const s = base + (cropY + y) * c.width + cropX;
-        for (let x = 0; x < cs; x++) {
-          const v = TO_FLOAT[cimg[s + x]];
-          if (v > out[o + x]) out[o + x] = v;
+      const base = j * cl.height * cl.width * C;
+      for (let c = 0; c < C; c++) {
+        for (let y = 0; y < cs; y++) {
+          const o = offset + c * plane + (py + y) * S + px;
+          const s = base + ((cropY + y) * cl.width + cropX) * C + c;
+          for (let x = 0; x < cs; x++) {
+            const v = TO_FLOAT[cimg[s + x * C]];
+            if (v > out[o + x]) out[o + x] = v;
+          }
         }
       }
     }
@@ -230,7 +253,7 @@ export class TaskGenerator implements TaskImages {
 
 /** Renders `indices` into a (batch x imageSize^2) float array (reused when `out` is given and big enough). */
 export function renderBatch(gen: TaskImages, indices: ArrayLike<number>, out?: Float32Array): Float32Array {
-  const px = gen.imageSize * gen.imageSize;
+  const px = imageValues(gen);
   const need = indices.length * px;
   if (out && out.length < need) throw new DataError(`renderBatch: output holds ${out.length} floats, batch of ${indices.length} needs ${need}`);
   const dst = out ?? new Float32Array(need);
@@ -251,20 +274,25 @@ export function labelsFor(source: LabeledImages, indices: ArrayLike<number>): In
 
 let scratch = new Float32Array(0);
 
-/** Image `index` as grey bytes 0..255 (imageSize^2), for display and export. */
+/** Image `index` as bytes 0..255, imageSize^2 pixels with their channels interleaved (grey or RGB), for display and export. */
 export function renderTaskUint8(gen: TaskImages, index: number): Uint8Array {
-  const px = gen.imageSize * gen.imageSize;
-  if (scratch.length < px) scratch = new Float32Array(px);
+  const values = imageValues(gen);
+  if (scratch.length < values) scratch = new Float32Array(values);
   gen.render(index, scratch, 0);
-  const out = new Uint8Array(px);
-  for (let i = 0; i < px; i++) out[i] = Math.round(scratch[i] * 255);
+  return interleaveBytes(scratch, gen.imageSize * gen.imageSize, gen.channels);
+}
+
+/** Planar floats in [0,1] (channels planes of `pixels`) as interleaved bytes. */
+export function interleaveBytes(planes: ArrayLike<number>, pixels: number, channels: number): Uint8Array {
+  const out = new Uint8Array(pixels * channels);
+  for (let c = 0; c < channels; c++) for (let i = 0; i < pixels; i++) out[i * channels + c] = Math.round(planes[c * pixels + i]! * 255);
   return out;
 }
 
 /** Renders `indices` to IDX-encoded images (n x S x S) and labels (n), e.g. to export a task set. */
 export function encodeTaskSet(gen: TaskGenerator, indices: ArrayLike<number>): { images: Uint8Array; labels: Uint8Array } {
   const S = gen.imageSize;
-  const px = S * S;
+  const px = imageValues(gen);
   const n = indices.length;
   if (n === 0) throw new DataError('encodeTaskSet: no images to export');
   const images = new Uint8Array(n * px);
@@ -273,5 +301,6 @@ export function encodeTaskSet(gen: TaskGenerator, indices: ArrayLike<number>): {
     images.set(renderTaskUint8(gen, indices[i]), i * px);
     labels[i] = gen.source.labels[indices[i]];
   }
-  return { images: encodeIdx([n, S, S], images), labels: encodeIdx([n], labels) };
+  const dims = gen.channels === 1 ? [n, S, S] : [n, S, S, gen.channels];
+  return { images: encodeIdx(dims, images), labels: encodeIdx([n], labels) };
 }

@@ -1,5 +1,5 @@
 /** Presets, the settings a run takes (with bounds and help), and the config check the form relies on. */
-import { CONFIG_HELP, configProblems, DEFAULT_CONFIG, IMAGE_SIZE, NUMBER_BOUNDS, PRESETS, isPresetName, presetConfig, validateConfig, type RamConfig } from '../core/config';
+import { CONFIG_HELP, configProblems, DEFAULT_CONFIG, IMAGE_SIZE, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, NUMBER_BOUNDS, PRESETS, isPresetName, presetConfig, validateConfig, type RamConfig } from '../core/config';
 import type { ConfigCheck, PresetInfo, SettingInfo } from '../shared/api';
 
 export class ConfigService {
@@ -14,6 +14,8 @@ export class ConfigService {
       if (key === 'firstLocation') return { ...base, kind: 'choice', choices: ['center', 'random'] };
       if (key === 'reinforceIntoCore') return { ...base, kind: 'boolean' };
       if (key === 'validationSize') return { ...base, kind: 'integer', min: 0, auto: true };
+      if (key === 'imageSize') return { ...base, kind: 'integer', min: MIN_IMAGE_SIZE, max: MAX_IMAGE_SIZE, auto: true };
+      if (key === 'channels') return { ...base, kind: 'integer', min: 1, max: 3 };
       const [min, max, integer] = NUMBER_BOUNDS[key as keyof typeof NUMBER_BOUNDS];
       return { ...base, kind: integer ? 'integer' : 'number', min, max };
     });

@@ -105,9 +105,14 @@ export class RunService {
     let dataDir: string | undefined;
     if (request.dataset?.startsWith('import:')) dataDir = this.datasets.importRecord(request.dataset).folder;
     else if (request.dataset && request.dataset !== config.task && !isPresetName(request.dataset)) throw new ApiError(`no dataset '${request.dataset}'`);
+    // The form sends every setting; those it changed from the task's preset are the user's, the
+    // rest (image size, channels, classes, pixels-per-unit) follow the data.
+    const preset = presetConfig(request.config.task);
+    const given = (Object.keys(request.config) as (keyof RamConfig)[]).filter((key) => request.config[key] !== preset[key]);
     const { runId } = await this.startTraining({
       home: this.home,
       config: { ...config },
+      given,
       name: request.name?.trim() || config.task,
       dataDir,
       backend: backendOf(this.projects, request.backend),

@@ -2,7 +2,7 @@
  * The engine's services behind one interface: train, resume, evaluate, trace, export, bench. Each job
  * runs in its own trainer process; a trainer that dies marks its run failed, keeping its data.
  */
-import type { BenchResult, EvalJob, EvalSummary, ExportJob, ExportSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
+import type { ImportJob, ImportSummary, BenchResult, EvalJob, EvalSummary, ExportJob, ExportSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import { ForkJobLauncher, JobError, type JobHandle, type JobLauncher } from './job-launcher';
@@ -39,6 +39,11 @@ export class EngineService {
   /** A glimpse animation, bounded, drawn and encoded in the trainer process (see export-job.ts). */
   export(job: Omit<ExportJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<ExportSummary> {
     return this.run<ExportSummary>({ kind: 'export', ...job }, onEvent);
+  }
+
+  /** Decodes a folder once into the home's dataset cache (see import-job.ts). */
+  importDataset(job: Omit<ImportJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<ImportSummary> {
+    return this.run<ImportSummary>({ kind: 'import', ...job }, onEvent);
   }
 
   bench(job: Omit<BenchJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<BenchResult[]> {

@@ -30,10 +30,37 @@ export interface DatasetInfo {
   validation: number;
   test: number;
   classes: number;
+  /** 1 (grey) or 3 (colour). */
+  channels: number;
+  /** Class names by label ('0'..'9' for the bundled digits). */
+  classNames: string[];
+  /** Images per class: the training split (validation not yet held out) and the test split. */
+  perClass?: { train: number[]; test: number[] };
+  /** 'given': the source had its own test split; 'held-out': a fixed, seeded 10% of each class. */
+  split?: 'given' | 'held-out';
+  /** Imports: bad images skipped (--skip-bad), files that were not images, and a resize if any. */
+  skipped?: number;
+  ignored?: number;
+  resized?: string;
   /** The task rendered from an imported folder's digits, or one of the bundled tasks. */
   kind: 'task' | 'import';
-  /** For imports: the folder the IDX files live in. */
+  /** For imports: the folder the IDX files live in (the import's cache). */
   folder?: string;
+  /** For imports: where the images were imported from. */
+  importedFrom?: string;
+}
+
+export interface ImportRequest {
+  name: string;
+  /** A folder on the engine's machine (class folders or IDX files)... */
+  folder?: string;
+  /** ...or a finished upload (its id from uploadDatasetChunk): a folder tree of files or one .zip. */
+  upload?: string;
+  /** Resize every image to N x N (class folders). */
+  imageSize?: number;
+  channels?: 1 | 3;
+  /** Import the good images and report the bad ones instead of stopping at the first. */
+  skipBad?: boolean;
 }
 
 export interface SamplePageRequest {
@@ -49,11 +76,13 @@ export interface SamplePage {
   dataset: string;
   split: 'train' | 'test';
   imageSize: number;
+  /** 1 (grey) or 3 (RGB). */
+  channels: number;
   /** Total items matching (after the label filter). */
   total: number;
   offset: number;
   items: { index: number; label: number }[];
-  /** items.length images, imageSize^2 grey bytes each, back to back. */
+  /** items.length images, imageSize^2 pixels of `channels` bytes each (RGB interleaved), back to back. */
   pixels: Uint8Array;
 }
 
@@ -61,7 +90,10 @@ export interface SamplePage {
 export interface UploadChunk {
   /** The upload's id; absent on the first chunk, which starts a new upload. */
   upload?: string;
-  /** One of the four MNIST file names (optionally .gz). */
+  /**
+   * The file's path in the upload: one of the four MNIST file names (optionally .gz), a relative
+   * path in a folder tree ('cat/001.png', as a browser's folder picker gives it), or one .zip.
+   */
   file: string;
   /** Where the chunk starts in its file: exactly the bytes of that file received so far. */
   offset: number;
@@ -84,12 +116,16 @@ export interface UploadProgress {
  */
 export const UPLOAD_LIMITS = {
   chunkBytes: 1024 * 1024,
-  files: 4,
-  fileBytes: 128 * 1024 * 1024,
-  totalBytes: 256 * 1024 * 1024,
+  /** Files an upload holds (a class-folder tree: one per image; a .zip unpacks to at most as many entries). */
+  files: 200_000,
+  fileBytes: 1024 * 1024 * 1024,
+  /** Bytes of the whole upload (and what its .zip may unpack to). */
+  totalBytes: 2 * 1024 * 1024 * 1024,
   /** Unfinished uploads at once. */
   uploads: 4,
   idleMs: 10 * 60 * 1000,
+  /** A chunk (or a .zip's unpacking) that would leave less free space on the home's disk is refused. */
+  minFreeBytes: 1024 * 1024 * 1024,
 } as const;
 
 export type UploadLimits = { [K in keyof typeof UPLOAD_LIMITS]: number };
@@ -213,6 +249,7 @@ export interface Settings {
 }
 
 export interface TrainingEvent {
+  /** The run's id; for an import's progress, the import's id ('import:<slug>'). */
   runId: string;
   event: JobEvent;
 }
@@ -223,10 +260,12 @@ export interface SaccadeApi {
   listDatasets(): Promise<DatasetInfo[]>;
   getSamples(request: SamplePageRequest): Promise<SamplePage>;
   /**
-   * Imports the four MNIST-layout IDX files (checked before anything is kept): a folder on the
-   * engine's machine, or a finished upload (its id from uploadDatasetChunk).
+   * Imports a class-folder tree or IDX files (decoded once into the home's dataset cache, in a
+   * trainer process; nothing is kept unless all is well): a folder on the engine's machine, or a
+   * finished upload (its id from uploadDatasetChunk). Decoding progress arrives through
+   * onTrainingEvent as 'decoding' events whose runId is the import's id ('import:<slug>').
    */
-  importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo>;
+  importDataset(request: ImportRequest): Promise<DatasetInfo>;
   /** Receives one chunk of one file of an upload (the first chunk starts it). */
   uploadDatasetChunk(chunk: UploadChunk): Promise<UploadProgress>;
   /** Electron only: a native folder picker; the browser mode resolves undefined. */

@@ -3,6 +3,7 @@
  * Plain data only: they cross process boundaries as structured clones or JSON.
  */
 import type { GlimpseTrace } from './trace';
+import type { DatasetIndex } from './dataset-index';
 
 export type { BackendRequest } from './backends';
 import type { BackendRequest } from './backends';
@@ -15,6 +16,11 @@ export interface TrainJob {
   name?: string;
   resume?: string;
   dataDir?: string;
+  /**
+   * The settings the user chose (flags given, form fields edited); the others follow the data:
+   * image size, channels, classes and pixels-per-unit (see fitConfigToData). Default: none.
+   */
+  given?: string[];
   backend?: BackendRequest;
   /** Stop after this many optimizer steps in total (for quick checks and tests). */
   maxSteps?: number;
@@ -111,6 +117,25 @@ export interface MisclassifiedJob {
   seed?: number;
 }
 
+/** Decodes a class-folder tree or an IDX folder once into the home's dataset cache. */
+export interface ImportJob {
+  kind: 'import';
+  home: string;
+  folder: string;
+  name: string;
+  /** Resize every image to N x N (class folders; default: their own size, or the most common). */
+  imageSize?: number;
+  channels?: 1 | 3;
+  /** Import the good images and report the bad ones instead of stopping. */
+  skipBad?: boolean;
+}
+
+export interface ImportSummary {
+  /** The import's folder under home/datasets. */
+  folder: string;
+  index: DatasetIndex;
+}
+
 /** Only picks the backend and reports it (what a new run would use). */
 export interface ProbeJob {
   kind: 'probe';
@@ -129,7 +154,7 @@ export interface BackendInfo {
   skipped: { name: string; error: string }[];
 }
 
-export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob;
+export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob | ImportJob;
 
 /** The loss terms of a batch (or a share of it): what a training step reports. */
 export interface LossTerms {
@@ -183,6 +208,8 @@ export interface EpochEvent {
 }
 
 export interface EvalSummary {
+  /** Class names by label, when the data has them (class folders, classes.txt). */
+  classNames?: string[];
   accuracy: number;
   error: number;
   accuracyMC: number;
@@ -233,7 +260,8 @@ export type JobEvent =
   | ProgressEvent
   | EpochEvent
   | { type: 'evaluating'; what: string; done: number; total: number }
-  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | ExportSummary | BenchResult[] | Misclassified[] | BackendInfo }
+  | { type: 'decoding'; what: string; done: number; total: number }
+  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | ExportSummary | BenchResult[] | Misclassified[] | BackendInfo | ImportSummary }
   | { type: 'error'; message: string; code?: string };
 
 /** Sent to a running job. */

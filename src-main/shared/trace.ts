@@ -19,7 +19,7 @@ export interface GlimpseStep {
   boxes: GlimpseBox[];
   /** Class probabilities the action network gives after this step. */
   probs: number[];
-  /** What the retina saw: per scale, glimpseSize*glimpseSize values in [0, 1], row-major. */
+  /** What the retina saw: per scale, glimpseSize^2 pixels in [0, 1], row-major, channels interleaved (as `pixels`). */
   patches: number[][];
 }
 
@@ -28,8 +28,12 @@ export interface GlimpseTrace {
   index: number;
   /** Image side in pixels (images are square). */
   imageSize: number;
-  /** Grey levels 0..255, row-major, imageSize*imageSize. */
+  /** Levels 0..255, row-major, imageSize^2 pixels with `channels` values each (grey, or R, G, B). */
   pixels: number[];
+  /** 1 (grey) or 3 (RGB); absent in traces saved before colour: 1. */
+  channels?: number;
+  /** Class names by label, when the data has them. */
+  classNames?: string[];
   label: number;
   /** Class predicted after the last step. */
   prediction: number;

@@ -11,7 +11,17 @@ export interface RunMeta {
   task: string;
   /** The full hyperparameter object; opaque to storage. */
   config: Record<string, unknown>;
-  dataset: { source: string; train: number; validation: number; test: number };
+  dataset: {
+    source: string;
+    train: number;
+    validation: number;
+    test: number;
+    /** The import's name when the run trained on an imported dataset. */
+    name?: string;
+    imageSize?: number;
+    channels?: number;
+    classNames?: string[];
+  };
   backend?: { name: string; reason?: string; workers?: number };
   versions?: Record<string, string>;
   seed: number;

@@ -6,8 +6,9 @@ import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import type { JobContext } from './job-context';
 import { loadModel, type LoadedModel } from './model-ref';
-import { loadExternalTestSet, loadSourceData, prepareRunData } from './run-data';
-import { renderTaskUint8, TaskGenerator, taskSpec } from '../data/tasks';
+import { loadExternalTestSet, loadSourceData, prepareRunData, runTaskSpec } from './run-data';
+import { renderTaskUint8, TaskGenerator } from '../data/tasks';
+import { imageSizeOf } from '../core/config';
 import { TEST_SEED } from './run-data';
 import { DataError } from '../data/idx';
 
@@ -15,8 +16,9 @@ import { DataError } from '../data/idx';
 export const SUMMARY_MISCLASSIFIED = 20;
 
 /** `mean` must have been evaluated with keepMisclassified: SUMMARY_MISCLASSIFIED. */
-export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string, dataset: string): EvalSummary {
+export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string, dataset: string, classNames?: string[]): EvalSummary {
   return {
+    ...(classNames ? { classNames } : {}),
     accuracy: mean.accuracy,
     error: 1 - mean.accuracy,
     accuracyMC: mc.accuracy,
@@ -34,21 +36,28 @@ export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string
 
 interface TestImages {
   set: EvalSet;
-  /** Grey 0..255 image of test item i, as the model sees it. */
+  /** Test item i as the model sees it: bytes 0..255, channels interleaved. */
   pixels(i: number): Uint8Array;
   name: string;
+  classNames?: string[];
 }
 
 async function testImages(model: LoadedModel, dataDir: string | undefined): Promise<TestImages> {
   if (dataDir) {
-    const { set, images } = await loadExternalTestSet(dataDir, model.config);
-    const px = set.imageSize * set.imageSize;
-    return { set, pixels: (i) => images.images.slice(i * px, (i + 1) * px), name: images.source };
+    const { set, images, classNames } = await loadExternalTestSet(dataDir, model.config);
+    const px = set.imageSize * set.imageSize * set.channels;
+    return { set, pixels: (i) => images.images.slice(i * px, (i + 1) * px), name: images.source, ...(classNames ? { classNames } : {}) };
   }
-  const source = await loadSourceData(model.dataDir);
+  const source = await loadSourceData(model.dataDir, { imageSize: imageSizeOf(model.config), channels: model.config.channels === 3 ? 3 : 1 });
   const data = prepareRunData({ ...model.config, validationSize: 0 }, source);
-  const gen = new TaskGenerator(taskSpec(model.config.task), source.test, TEST_SEED);
-  return { set: data.test, pixels: (i) => renderTaskUint8(gen, i), name: `${model.config.task} test set (${source.bundled ? 'bundled MNIST' : source.source})` };
+  const gen = new TaskGenerator(runTaskSpec(model.config), source.test, TEST_SEED);
+  const classNames = source.classNames;
+  return {
+    set: data.test,
+    pixels: (i) => renderTaskUint8(gen, i),
+    name: `${model.config.task} test set (${source.bundled ? 'bundled MNIST' : source.source})`,
+    ...(classNames ? { classNames } : {}),
+  };
 }
 
 function limited(set: EvalSet, limit: number | undefined): EvalSet {
@@ -58,7 +67,7 @@ function limited(set: EvalSet, limit: number | undefined): EvalSet {
 
 export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSummary> {
   const model = loadModel(job.model);
-  const { set: fullSet, name } = await testImages(model, job.dataDir);
+  const { set: fullSet, name, classNames } = await testImages(model, job.dataDir);
   const set = limited(fullSet, job.limit);
   const ram = new Ram(model.config, model.weights);
   try {
@@ -72,7 +81,7 @@ export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSum
     await ctx.checkpoint();
     const samples = job.mcSamples ?? model.config.mcSamples;
     const mc = evaluate(ram, set, 'sampled', { samples, seed, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
-    const summary = evalSummary(mean, mc, model.checkpoint, name);
+    const summary = evalSummary(mean, mc, model.checkpoint, name, classNames);
     if (job.record && model.runId && !job.dataDir && set.count === fullSet.count) {
       // The numbers are worth having even when they cannot be saved (a full disk): report both.
       try {
@@ -99,19 +108,20 @@ export async function runTraceJob(job: TraceJob, ctx: JobContext): Promise<Glimp
 
 /** Traces of the test images `job.indices` (each checked to exist) by a loaded model. */
 export async function traceModel(model: LoadedModel, job: Pick<TraceJob, 'indices' | 'mode' | 'dataDir' | 'seed'>): Promise<GlimpseTrace[]> {
-  const { set, pixels } = await testImages(model, job.dataDir);
+  const { set, pixels, classNames } = await testImages(model, job.dataDir);
   for (const i of job.indices) {
     if (!Number.isInteger(i) || i < 0 || i >= set.count) {
       throw new DataError(`test image ${i} does not exist (the test set has ${set.count} images: 0 to ${set.count - 1})`);
     }
   }
-  const px = set.imageSize * set.imageSize;
+  const px = set.imageSize * set.imageSize * set.channels;
   const images = new Float32Array(job.indices.length * px);
   set.render(job.indices, images);
   const ram = new Ram(model.config, model.weights);
   try {
     const meta = job.indices.map((index) => ({ index, label: set.labels[index], pixels: pixels(index) }));
-    return ram.trace(images, meta, job.mode, job.seed);
+    const traces = ram.trace(images, meta, job.mode, job.seed);
+    return classNames ? traces.map((t) => ({ ...t, classNames })) : traces;
   } finally {
     ram.dispose();
   }

@@ -5,31 +5,85 @@
 import type { RamConfig } from '../core/config';
 import { imageSizeOf, validationSizeFor } from '../core/config';
 import type { EvalSet } from '../core/evaluate';
-import { bundledMnistDir, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
+import type { DataShape } from '../core/fit-data';
+import { bundledMnistDir, countClasses, hasIdxFiles, loadBundledMnist, loadIdxFolder, type LabeledImages } from '../data/dataset-files';
 import { DataError } from '../data/idx';
+import { loadImageFolder, looksLikeImageFolder, type ImageFolderOptions } from '../data/image-folder';
 import { splitValidation } from '../data/split';
-import { renderBatch, TaskGenerator, taskSpec, type TaskImages } from '../data/tasks';
+import { imageValues, renderBatch, TaskGenerator, taskSpec, type TaskImages, type TaskSpec } from '../data/tasks';
 
 /** The test set's placements and clutter never change, whatever the run's seed. */
 export const TEST_SEED = 20141;
 const VALIDATION_SALT = 0x7a11d;
 
 export interface SourceData {
-  /** Folder the IDX files came from. */
+  /** Folder the images came from (an IDX folder, an import's cache, or a class-folder tree). */
   source: string;
   bundled: boolean;
   train: LabeledImages;
   test: LabeledImages;
+  /** Class names by label, when the data has them. */
+  classNames?: string[];
 }
 
-export async function loadSourceData(dataDir?: string): Promise<SourceData> {
+/** How a class-folder tree is decoded when a run reads it directly. */
+export type SourceOptions = Pick<ImageFolderOptions, 'imageSize' | 'channels' | 'onProgress'>;
+
+/**
+ * The images of a run: the bundled MNIST, an IDX folder (an import's cache is one) or a
+ * class-folder tree, decoded here each time (an import decodes it once into the cache).
+ */
+export async function loadSourceData(dataDir?: string, options: SourceOptions = {}): Promise<SourceData> {
   if (!dataDir) {
     const { train, test } = await loadBundledMnist();
     return { source: bundledMnistDir(), bundled: true, train, test };
   }
+  if (!hasIdxFiles(dataDir) && looksLikeImageFolder(dataDir)) {
+    const data = await loadImageFolder(dataDir, options);
+    return { source: dataDir, bundled: false, train: data.train, test: data.test, classNames: data.classNames };
+  }
   const { train, test } = await loadIdxFolder(dataDir, 'both');
   if (!train || !test) throw new DataError(`${dataDir}: needs both the train and t10k files`);
-  return { source: dataDir, bundled: false, train, test };
+  for (const set of [train, test]) checkSquare(set);
+  if (train.channels !== test.channels || train.width !== test.width) {
+    throw new DataError(`${dataDir}: the train images are ${describeImages(train)} but the t10k images ${describeImages(test)}`);
+  }
+  const classNames = test.classNames ?? train.classNames;
+  return { source: dataDir, bundled: false, train, test, ...(classNames ? { classNames } : {}) };
+}
+
+/** The model takes square images; an image-folder import fits others into a square. */
+export function checkSquare(set: LabeledImages): void {
+  if (set.height !== set.width) {
+    throw new DataError(`${set.source}: images are ${set.height}x${set.width}; the model takes square images (importing them as image files fits them into a square)`);
+  }
+}
+
+function describeImages(set: LabeledImages): string {
+  return `${set.height}x${set.width} ${set.channels === 1 ? 'grey' : 'colour'}`;
+}
+
+/** What fitConfigToData needs to know of a run's data. */
+export function dataShapeOf(source: SourceData): DataShape {
+  const classes = Math.max(source.classNames?.length ?? 0, countClasses(source.train.labels), countClasses(source.test.labels));
+  return { imageSize: source.train.width, channels: source.train.channels, classes };
+}
+
+/** The task a config renders: its canvas is the model's image size (centered: the data's own). */
+export function runTaskSpec(config: RamConfig): TaskSpec {
+  return { ...taskSpec(config.task), imageSize: imageSizeOf(config) };
+}
+
+/** The data must be what the model takes: its channels, and images that fit its canvas. */
+export function checkSourceFits(config: RamConfig, source: SourceData): void {
+  const size = imageSizeOf(config);
+  const { train } = source;
+  if (train.channels !== config.channels) {
+    throw new DataError(`${source.source}: its images have ${train.channels} channel${train.channels === 1 ? '' : 's'} but the model takes ${config.channels} (${config.channels === 1 ? 'grey' : 'colour'})`);
+  }
+  if (config.task === 'centered' ? train.width !== size : train.width > size) {
+    throw new DataError(`${source.source}: its images are ${train.height}x${train.width} but the model takes ${size}x${size} (task ${config.task})`);
+  }
 }
 
 function checkLabels(set: LabeledImages, classes: number): void {
@@ -51,7 +105,8 @@ export interface RunData {
 }
 
 export function prepareRunData(config: RamConfig, source: SourceData): RunData {
-  const spec = taskSpec(config.task);
+  checkSourceFits(config, source);
+  const spec = runTaskSpec(config);
   checkLabels(source.train, config.classes);
   checkLabels(source.test, config.classes);
   const { trainIndices, validationIndices } = splitValidation(source.train.count, validationSizeFor(config, source.train.count), config.seed);
@@ -67,6 +122,7 @@ export function prepareRunData(config: RamConfig, source: SourceData): RunData {
     validation: {
       count: validationIndices.length,
       imageSize: spec.imageSize,
+      channels: source.train.channels,
       labels: validationLabels,
       render: (idx, out) => renderBatch(validationGen, Array.from(idx, (i) => validationIndices[i]), out),
     },
@@ -75,27 +131,46 @@ export function prepareRunData(config: RamConfig, source: SourceData): RunData {
 }
 
 export function testSetFromGenerator(gen: TaskImages, set: LabeledImages): EvalSet {
-  return { count: set.count, imageSize: gen.imageSize, labels: set.labels, render: (idx, out) => renderBatch(gen, idx, out) };
+  return { count: set.count, imageSize: gen.imageSize, channels: gen.channels, labels: set.labels, render: (idx, out) => renderBatch(gen, idx, out) };
 }
 
 /**
- * A user's ready-made test images (its t10k files), used as they are: they must already have the
- * model's image size, e.g. translated digits placed by someone else's generator.
+ * A user's ready-made test images, used as they are: an IDX folder's t10k files (which must already
+ * have the model's image size, e.g. translated digits placed by someone else's generator), or the
+ * test split of an import or a class-folder tree.
  */
-export async function loadExternalTestSet(dataDir: string, config: RamConfig): Promise<{ set: EvalSet; images: LabeledImages }> {
-  const { test } = await loadIdxFolder(dataDir, 't10k');
-  if (!test) throw new DataError(`${dataDir}: no t10k files`);
+export async function loadExternalTestSet(dataDir: string, config: RamConfig): Promise<{ set: EvalSet; images: LabeledImages; classNames?: string[] }> {
   const size = imageSizeOf(config);
+  let test: LabeledImages | undefined;
+  let classNames: string[] | undefined;
+  if (!hasIdxFiles(dataDir) && looksLikeImageFolder(dataDir)) {
+    // Decoded as an import would decode them: a model never silently gets resized or recoloured data.
+    const data = await loadImageFolder(dataDir);
+    test = data.test;
+    classNames = data.classNames;
+  } else {
+    test = (await loadIdxFolder(dataDir, 't10k')).test;
+    classNames = test?.classNames;
+  }
+  if (!test) throw new DataError(`${dataDir}: no t10k files`);
+  checkSquare(test);
   if (test.width !== size || test.height !== size) {
     throw new DataError(`${test.source}: images are ${test.height}x${test.width} but the model takes ${size}x${size} (task ${config.task})`);
   }
+  if (test.channels !== config.channels) {
+    throw new DataError(`${test.source}: images have ${test.channels} channel${test.channels === 1 ? '' : 's'} but the model takes ${config.channels} (${config.channels === 1 ? 'grey' : 'colour'})`);
+  }
   checkLabels(test, config.classes);
   const pixels = size * size;
+  const C = test.channels;
+  const images = test.images;
   const render = (idx: ArrayLike<number>, out: Float32Array) => {
     for (let i = 0; i < idx.length; i++) {
-      const src = idx[i] * pixels;
-      for (let p = 0; p < pixels; p++) out[i * pixels + p] = test.images[src + p] / 255;
+      const src = idx[i]! * pixels * C;
+      const dst = i * pixels * C;
+      for (let c = 0; c < C; c++) for (let p = 0; p < pixels; p++) out[dst + c * pixels + p] = images[src + p * C + c]! / 255;
     }
   };
-  return { set: { count: test.count, imageSize: size, labels: test.labels, render }, images: test };
+  const set: EvalSet = { count: test.count, imageSize: size, channels: C, labels: test.labels, render };
+  return { set, images: test, ...(classNames ? { classNames } : {}) };
 }

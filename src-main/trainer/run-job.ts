@@ -6,10 +6,16 @@ import { runEvalJob, runMisclassifiedJob, runTraceJob } from './eval-job';
 import { runExportJob } from './export-job';
 import type { JobContext } from './job-context';
 import { runTrainJob, withRecordedLimits } from './train-job';
+import { runImportJob } from './import-job';
 
 export async function runJob(job: Job, ctx: JobContext): Promise<void> {
   // A resume continues the run as it was started: its backend choice too, unless given anew.
   if (job.kind === 'train' && job.resume) job = { ...job, ...withRecordedLimits(job) };
+  // Decoding images needs no tensors: no backend to load.
+  if (job.kind === 'import') {
+    ctx.emit({ type: 'result', result: await runImportJob(job, ctx) });
+    return;
+  }
   const backend = await selectBackend(job.backend);
   ctx.emit({ type: 'backend', name: backend.name, reason: backend.reason, skipped: backend.skipped });
   ctx.emit({ type: 'log', message: describeBackend(backend) });

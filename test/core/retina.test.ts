@@ -9,7 +9,7 @@ import {
 } from '../../src-main/core/retina';
 
 /** 6x6 images, 2x2 patches at 2 scales (2 px and 4 px windows), 2 px per location unit. */
-const SPEC: RetinaSpec = { imageSize: 6, glimpseSize: 2, scales: 2, unitPixels: 2 };
+const SPEC: RetinaSpec = { imageSize: 6, channels: 1, glimpseSize: 2, scales: 2, unitPixels: 2 };
 
 /** Image k of the batch: pixel (r, c) = (r*6 + c)/100 + k. */
 function ramp(count: number): Float32Array {
@@ -19,7 +19,7 @@ function ramp(count: number): Float32Array {
 }
 
 function glimpse(spec: RetinaSpec, images: Float32Array, count: number, locs: number[]): number[] {
-  const sat = integralImages(images, count, spec.imageSize);
+  const sat = integralImages(images, count * spec.channels, spec.imageSize);
   const out = new Float32Array(count * retinaLength(spec));
   return Array.from(extractGlimpses(spec, images, sat, count, Float32Array.from(locs), out));
 }
@@ -35,7 +35,7 @@ describe('locationToPixels and glimpseBoxes', () => {
     // 3 + 1*2 = 5, 3 - 1*2 = 1
     expect(locationToPixels(SPEC, 1, -1)).toEqual([5, 1]);
     // centered preset: 28/2 + 0.5*12 = 20, 14 - 0.25*12 = 11
-    expect(locationToPixels({ imageSize: 28, glimpseSize: 8, scales: 1, unitPixels: 12 }, 0.5, -0.25)).toEqual([20, 11]);
+    expect(locationToPixels({ imageSize: 28, channels: 1, glimpseSize: 8, scales: 1, unitPixels: 12 }, 0.5, -0.25)).toEqual([20, 11]);
   });
 
   it('gives one box per scale, each twice as wide, corner rounded', () => {
@@ -55,7 +55,7 @@ describe('locationToPixels and glimpseBoxes', () => {
       { x: 4, y: -2, size: 4 },
     ]);
     // 3 scales of 12 px on 60x60 with unitPixels 26: centre 30 -> corners 24, 18, 6
-    expect(glimpseBoxes({ imageSize: 60, glimpseSize: 12, scales: 3, unitPixels: 26 }, 0, 0).map((b) => [b.x, b.size])).toEqual([
+    expect(glimpseBoxes({ imageSize: 60, channels: 1, glimpseSize: 12, scales: 3, unitPixels: 26 }, 0, 0).map((b) => [b.x, b.size])).toEqual([
       [24, 12],
       [18, 24],
       [6, 48],
@@ -134,7 +134,7 @@ describe('extractGlimpses', () => {
   });
 
   it('agrees with a naive crop-and-average at 3 scales on random locations', () => {
-    const spec: RetinaSpec = { imageSize: 10, glimpseSize: 3, scales: 3, unitPixels: 4 };
+    const spec: RetinaSpec = { imageSize: 10, channels: 1, glimpseSize: 3, scales: 3, unitPixels: 4 };
     const S = 10;
     const count = 5;
     const images = new Float32Array(count * S * S);
@@ -154,6 +154,76 @@ describe('extractGlimpses', () => {
             for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) sum += pixel(n, box.y + i * f + a, box.x + j * f + b);
             expected.push(sum / (f * f));
           }
+      });
+    }
+    expectClose(out, expected);
+  });
+});
+
+describe('extractGlimpses on colour images', () => {
+  /** One 6x6 RGB image as three planes: R = ramp, G = ramp + 1, B = 10 - ramp (planes back to back). */
+  function rgb(): Float32Array {
+    const r = ramp(1);
+    const out = new Float32Array(3 * 36);
+    for (let i = 0; i < 36; i++) {
+      out[i] = r[i];
+      out[36 + i] = r[i] + 1;
+      out[72 + i] = 10 - r[i];
+    }
+    return out;
+  }
+  const COLOUR: RetinaSpec = { ...SPEC, channels: 3 };
+
+  it('gives each scale every channel in turn, hand-computed at the centre', () => {
+    expect(retinaLength(COLOUR)).toBe(2 * 3 * 4);
+    const out = glimpse(COLOUR, rgb(), 1, [0, 0]);
+    expectClose(out, [
+      // scale 0, R G B: the 2x2 pixels at (2,2) of each plane (see the grey case: 14, 15, 20, 21 /100)
+      0.14, 0.15, 0.2, 0.21,
+      1.14, 1.15, 1.2, 1.21,
+      9.86, 9.85, 9.8, 9.79,
+      // scale 1, R G B: the 2x2 block means of the 4x4 window at (1,1)
+      0.105, 0.125, 0.225, 0.245,
+      1.105, 1.125, 1.225, 1.245,
+      9.895, 9.875, 9.775, 9.755,
+    ]);
+  });
+
+  it('zero-fills outside the image in every channel (a window off the top right corner)', () => {
+    const out = glimpse(COLOUR, rgb(), 1, [1.25, -1.5]);
+    expectClose(out, [
+      // scale 0: box (5,-1) size 2: only r0c5 is inside
+      0, 0, 0.05, 0,
+      0, 0, 1.05, 0,
+      0, 0, 9.95, 0,
+      // scale 1: box (4,-2) size 4: only the block rows 0..1, cols 4..5 is inside, a quarter of it... all four pixels
+      0, 0, (0.04 + 0.05 + 0.1 + 0.11) / 4, 0,
+      0, 0, (1.04 + 1.05 + 1.1 + 1.11) / 4, 0,
+      0, 0, (9.96 + 9.95 + 9.9 + 9.89) / 4, 0,
+    ]);
+  });
+
+  it('agrees with a naive crop-and-average per channel on random images and locations, two images a batch', () => {
+    const spec: RetinaSpec = { imageSize: 9, channels: 3, glimpseSize: 2, scales: 3, unitPixels: 5 };
+    const S = 9;
+    const count = 4;
+    const images = new Float32Array(count * 3 * S * S);
+    for (let i = 0; i < images.length; i++) images[i] = ((i * 104729) % 97) / 97;
+    const locs: number[] = [];
+    for (let n = 0; n < count; n++) locs.push(Math.sin(n * 2.1 + 0.3) * 1.1, Math.cos(n * 1.3) * 1.1);
+    const out = glimpse(spec, images, count, locs);
+    const pixel = (n: number, ch: number, r: number, c: number) => (r >= 0 && r < S && c >= 0 && c < S ? images[(n * 3 + ch) * S * S + r * S + c] : 0);
+    const expected: number[] = [];
+    for (let n = 0; n < count; n++) {
+      glimpseBoxes(spec, Math.fround(locs[2 * n]), Math.fround(locs[2 * n + 1])).forEach((box, s) => {
+        const f = 2 ** s;
+        for (let ch = 0; ch < 3; ch++)
+          for (let i = 0; i < 2; i++)
+            for (let j = 0; j < 2; j++) {
+              let sum = 0;
+              for (let a = 0; a < f; a++) for (let b = 0; b < f; b++) sum += pixel(n, ch, box.y + i * f + a, box.x + j * f + b);
+              expected.push(sum / (f * f));
+            }
       });
     }
     expectClose(out, expected);

@@ -29,7 +29,7 @@ function render(set: LabeledImages, idx: ArrayLike<number>, out: Float32Array): 
 }
 
 function testSet(count: number): EvalSet {
-  return { count, imageSize: 28, labels: test.labels, render: (idx, out) => render(test, idx, out) };
+  return { count, imageSize: 28, channels: 1, labels: test.labels, render: (idx, out) => render(test, idx, out) };
 }
 
 describe('training a centered-MNIST RAM for a few hundred steps', () => {

@@ -74,7 +74,7 @@ describe('dataset files', () => {
     mkdirSync(folder);
     writeFileSync(path.join(folder, 'train-images-idx3-ubyte'), encodeIdx([6, 20], new Uint8Array(120)));
     writeFileSync(path.join(folder, 'train-labels-idx1-ubyte'), encodeIdx([6], new Uint8Array(6)));
-    await expect(loadIdxFolder(folder, 'train')).rejects.toThrow(/^train-images-idx3-ubyte: expected 3 dimensions/);
+    await expect(loadIdxFolder(folder, 'train')).rejects.toThrow(/^train-images-idx3-ubyte: expected count x height x width \(grey\) or count x height x width x 3 \(colour\), found 2 dimensions/);
   });
 
   it('reports a missing folder with the expected file names', async () => {

@@ -172,7 +172,7 @@ describe('idx', () => {
     const before = process.memoryUsage().rss;
     await expect(readIdxFile(f)).rejects.toThrow(
       `huge-images-idx3-ubyte: its header declares ${count}x28x28 = ${(count * 784).toLocaleString('en-US')} bytes (3.0 GiB) of data; ` +
-        `at most ${MAX_IDX_DATA_BYTES.toLocaleString('en-US')} bytes (1.0 GiB) per file are read`,
+        `at most ${MAX_IDX_DATA_BYTES.toLocaleString('en-US')} bytes (2.0 GiB) per file are read`,
     );
     expect(peakGrowthSince(before)).toBeLessThan(100 * MB);
   });

@@ -27,7 +27,7 @@ function flatSet(count: number, h: number, w: number, fill: (i: number) => numbe
   const images = new Uint8Array(count * h * w);
   for (let i = 0; i < count; i++) images.fill(fill(i), i * h * w, (i + 1) * h * w);
   const labels = Uint8Array.from({ length: count }, (_, i) => i % 10);
-  return { images, labels, count, height: h, width: w, source: 'synthetic' };
+  return { images, labels, count, height: h, width: w, channels: 1, source: 'synthetic' };
 }
 
 /** All offsets where the 28x28 original appears exactly (as v/255) in the S x S image. */
@@ -91,7 +91,7 @@ describe('rendering', () => {
   });
 
   it('hand-checkable translated case: a 2x2 digit in a 4x4 canvas', () => {
-    const src: LabeledImages = { images: Uint8Array.of(255, 51, 102, 0), labels: Uint8Array.of(3), count: 1, height: 2, width: 2, source: 't' };
+    const src: LabeledImages = { images: Uint8Array.of(255, 51, 102, 0), labels: Uint8Array.of(3), count: 1, height: 2, width: 2, channels: 1, source: 't' };
     const gen = new TaskGenerator(customTaskSpec({ imageSize: 4 }), src, 42);
     const { digitX, digitY } = gen.layout(0);
     const expected = new Array(16).fill(0);
