@@ -1,7 +1,7 @@
 /** Animated GIF and APNG bytes from indexed frames (see frames.ts); no file system here. */
 import * as gifencModule from 'gifenc';
 import UPNG from 'upng-js';
-import { PALETTE, indicesToRgba, type IndexedFrame } from './frames';
+import { PALETTE, frameRgba, type IndexedFrame } from './frames';
 
 type GifEncoderFactory = typeof gifencModule.GIFEncoder;
 
@@ -23,6 +23,7 @@ export interface GifOptions {
   delayMs: number | number[];
   /** Loop forever (default) or play once. */
   loop?: boolean;
+  /** Default: the frames' own (COLOUR_PALETTE for colour traces, 256 entries), else PALETTE. */
   palette?: number[][];
 }
 
@@ -46,7 +47,11 @@ function checkFrames(frames: IndexedFrame[]): void {
 /** GIF's logical screen and image sizes are 16-bit fields: a larger side would wrap. */
 export const GIF_MAX_SIDE = 65535;
 
-/** GIF89a with the fixed palette as its global colour table (no quantising). */
+/**
+ * GIF89a with the fixed palette as its global colour table: PALETTE for grey frames, and for
+ * colour ones COLOUR_PALETTE, into which frames.ts already quantized the image (no per-frame
+ * quantising here).
+ */
 export function encodeGif(frames: IndexedFrame[], opts: GifOptions): Uint8Array {
   checkFrames(frames);
   const { width, height } = frames[0]!;
@@ -55,7 +60,7 @@ export function encodeGif(frames: IndexedFrame[], opts: GifOptions): Uint8Array 
     throw new Error(`${px(width)} x ${px(height)} px: a GIF is at most ${px(GIF_MAX_SIDE)} px a side`);
   }
   const GIFEncoder = resolveGifEncoder(gifencModule);
-  const palette = opts.palette ?? PALETTE;
+  const palette = opts.palette ?? frames.find((f) => f.palette)?.palette ?? PALETTE;
   const gif = GIFEncoder();
   frames.forEach((f, i) => {
     gif.writeFrame(f.indices, f.width, f.height, {
@@ -67,12 +72,12 @@ export function encodeGif(frames: IndexedFrame[], opts: GifOptions): Uint8Array 
   return gif.bytes();
 }
 
-/** Lossless animated PNG. */
+/** Lossless animated PNG; colour frames in their true colours (see IndexedFrame.trueColour). */
 export function encodeApng(frames: IndexedFrame[], opts: ApngOptions): Uint8Array {
   checkFrames(frames);
   const { width, height } = frames[0]!;
   const buffers = frames.map((f) => {
-    const rgba = indicesToRgba(f);
+    const rgba = frameRgba(f);
     return rgba.buffer.slice(rgba.byteOffset, rgba.byteOffset + rgba.byteLength) as ArrayBuffer;
   });
   const delays = frames.map((_, i) => Math.round(delayOf(opts.delayMs, i)));

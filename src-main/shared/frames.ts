@@ -4,11 +4,18 @@
  */
 import type { GlimpseTrace } from './trace';
 
-/** An indexed image: one PALETTE index per pixel, row-major. */
+/** An indexed image: one palette index per pixel, row-major. */
 export interface IndexedFrame {
   width: number;
   height: number;
   indices: Uint8Array;
+  /** The palette the indices refer to: absent = PALETTE (grey traces); COLOUR_PALETTE for colour ones. */
+  palette?: number[][];
+  /**
+   * Colour frames only: the same frame's RGBA bytes with the image in its own colours (not
+   * quantized), drawn on demand so that an export that needs only indices (GIF) never holds them.
+   */
+  trueColour?: () => Uint8Array;
 }
 
 export interface FrameOptions {
@@ -72,6 +79,44 @@ export const PALETTE: number[][] = (() => {
   return p;
 })();
 
+/**
+ * Colour traces: PALETTE's first entries (the grey ramp and the drawing colours, same indices),
+ * then a cube of RED_LEVELS x GREEN_LEVELS x BLUE_LEVELS colours; 256 entries in all, the most a
+ * GIF colour table holds. Green gets the most levels and blue the fewest, as the eye tells them.
+ */
+export const RED_LEVELS = 6;
+export const GREEN_LEVELS = 7;
+export const BLUE_LEVELS = 5;
+/** Index of the cube's first colour in COLOUR_PALETTE. */
+export const CUBE_START = GREY_LEVELS + COLOURS.length;
+
+export const COLOUR_PALETTE: number[][] = (() => {
+  const p = PALETTE.slice(0, CUBE_START).map((c) => [...c]);
+  const level = (i: number, n: number) => Math.round((i * 255) / (n - 1));
+  for (let r = 0; r < RED_LEVELS; r++) {
+    for (let g = 0; g < GREEN_LEVELS; g++) for (let b = 0; b < BLUE_LEVELS; b++) p.push([level(r, RED_LEVELS), level(g, GREEN_LEVELS), level(b, BLUE_LEVELS)]);
+  }
+  while (p.length < 256) p.push([0, 0, 0]);
+  return p;
+})();
+
+/**
+ * COLOUR_PALETTE index of an RGB colour (0..255 each): greys (channels within a few levels of
+ * each other) on the 32-level grey ramp, other colours on the nearest cube level per channel.
+ */
+export function colourIndex(r: number, g: number, b: number): number {
+  const c = (v: number) => Math.min(255, Math.max(0, v));
+  const [R, G, B] = [c(r), c(g), c(b)];
+  if (Math.max(R, G, B) - Math.min(R, G, B) <= 6) return greyIndex((R + G + B) / 3);
+  const q = (v: number, n: number) => Math.round((v * (n - 1)) / 255);
+  return CUBE_START + (q(R, RED_LEVELS) * GREEN_LEVELS + q(G, GREEN_LEVELS)) * BLUE_LEVELS + q(B, BLUE_LEVELS);
+}
+
+/** Channels per pixel of a trace's image and patches (absent in traces saved before colour: 1). */
+export function traceChannels(trace: Pick<GlimpseTrace, 'channels'>): number {
+  return trace.channels === 3 ? 3 : 1;
+}
+
 /** Palette index of a 0..255 grey value. */
 export function greyIndex(value: number): number {
   const v = Math.min(255, Math.max(0, value));
@@ -115,13 +160,19 @@ export interface ProbStripLayout {
   labelTop: number;
 }
 
-export function probStripLayout(width: number, imageHeight: number, scale: number, showLabels = true): ProbStripLayout {
-  const slot = Math.max(1, Math.floor(width / 10));
+/**
+ * `classes` bars (default 10, the digits). The strip's height does not depend on the class
+ * count (the font is sized as for 10 slots), so an export's size follows from its layout alone.
+ */
+export function probStripLayout(width: number, imageHeight: number, scale: number, showLabels = true, classes = 10): ProbStripLayout {
+  const n = Math.max(1, Math.floor(classes));
+  const slot = Math.max(1, Math.floor(width / n));
   const barWidth = Math.max(1, slot - Math.max(1, Math.floor(slot / 4)));
-  const left = Math.floor((width - slot * 10) / 2);
+  const left = Math.floor((width - slot * n) / 2);
   const pad = Math.max(1, Math.floor(scale / 2));
   const barMax = Math.max(8, Math.floor(width / 4));
-  const fontScale = showLabels && slot >= 4 ? Math.max(1, Math.min(Math.floor(slot / 4), scale)) : 0;
+  const tenSlot = Math.max(1, Math.floor(width / 10));
+  const fontScale = showLabels && tenSlot >= 4 ? Math.max(1, Math.min(Math.floor(tenSlot / 4), scale)) : 0;
   const top = imageHeight;
   const baseline = top + pad + barMax;
   const labelTop = baseline + pad;
@@ -131,25 +182,48 @@ export function probStripLayout(width: number, imageHeight: number, scale: numbe
 
 class Canvas {
   readonly indices: Uint8Array;
+  /** RGBA bytes drawn alongside the indices (true-colour frames only). */
+  readonly rgba?: Uint8Array;
   constructor(
     readonly width: number,
     readonly height: number,
     fill: number,
+    trueColour = false,
   ) {
     this.indices = new Uint8Array(width * height).fill(fill);
+    if (trueColour) {
+      this.rgba = new Uint8Array(width * height * 4);
+      this.fillRect(0, 0, width, height, fill);
+    }
   }
 
   /** Sets one pixel if it lies inside the clip rectangle [0, cw) x [0, ch). */
   set(x: number, y: number, c: number, cw = this.width, ch = this.height): void {
-    if (x >= 0 && y >= 0 && x < cw && y < ch) this.indices[y * this.width + x] = c;
+    if (x >= 0 && y >= 0 && x < cw && y < ch) {
+      this.indices[y * this.width + x] = c;
+      if (this.rgba) this.paint(y * this.width + x, 1, COLOUR_PALETTE[c]!);
+    }
   }
 
-  fillRect(x0: number, y0: number, w: number, h: number, c: number, cw = this.width, ch = this.height): void {
+  fillRect(x0: number, y0: number, w: number, h: number, c: number, cw = this.width, ch = this.height, rgb?: readonly number[]): void {
     const xa = Math.max(0, x0);
     const ya = Math.max(0, y0);
     const xb = Math.min(cw, x0 + w);
     const yb = Math.min(ch, y0 + h);
-    for (let y = ya; y < yb; y++) this.indices.fill(c, y * this.width + xa, y * this.width + Math.max(xa, xb));
+    for (let y = ya; y < yb; y++) {
+      this.indices.fill(c, y * this.width + xa, y * this.width + Math.max(xa, xb));
+      if (this.rgba) this.paint(y * this.width + xa, Math.max(0, xb - xa), rgb ?? COLOUR_PALETTE[c]!);
+    }
+  }
+
+  private paint(start: number, n: number, rgb: readonly number[]): void {
+    const out = this.rgba!;
+    for (let i = start * 4, end = (start + n) * 4; i < end; i += 4) {
+      out[i] = rgb[0]!;
+      out[i + 1] = rgb[1]!;
+      out[i + 2] = rgb[2]!;
+      out[i + 3] = 255;
+    }
   }
 
   /** 1-px outline of the rectangle [x0, x1] x [y0, y1] (inclusive), clipped. */
@@ -219,16 +293,34 @@ export function traceFrameSize(trace: GlimpseTrace, opts: FrameOptions): { width
  * fixation centres up to `step`, and optionally the class probabilities after `step`.
  */
 export function drawTraceFrame(trace: GlimpseTrace, step: number, opts: FrameOptions): IndexedFrame {
+  const { width, height, indices } = drawCanvas(trace, step, opts, false);
+  if (traceChannels(trace) === 1) return { width, height, indices };
+  return { width, height, indices, palette: COLOUR_PALETTE, trueColour: () => drawCanvas(trace, step, opts, true).rgba! };
+}
+
+/**
+ * The frame on a canvas: grey traces in PALETTE indices; colour ones in COLOUR_PALETTE indices
+ * (the image quantized by colourIndex) and, with `trueColour`, in RGBA with the image unquantized.
+ */
+function drawCanvas(trace: GlimpseTrace, step: number, opts: FrameOptions, trueColour: boolean): Canvas {
   const scale = Math.max(1, Math.floor(opts.scale));
   const { width, height } = traceFrameSize(trace, opts);
   const n = trace.imageSize;
   const imgH = n * scale;
-  const canvas = new Canvas(width, height, COLOR.background);
+  const colour = traceChannels(trace) === 3;
+  const canvas = new Canvas(width, height, COLOR.background, colour && trueColour);
 
+  const px = trace.pixels;
   for (let r = 0; r < n; r++) {
-    for (let c = 0; c < n; c++) canvas.fillRect(c * scale, r * scale, scale, scale, greyIndex(trace.pixels[r * n + c] ?? 0), width, imgH);
+    for (let c = 0; c < n; c++) {
+      if (colour) {
+        const i = (r * n + c) * 3;
+        const rgb = [px[i] ?? 0, px[i + 1] ?? 0, px[i + 2] ?? 0];
+        canvas.fillRect(c * scale, r * scale, scale, scale, colourIndex(rgb[0]!, rgb[1]!, rgb[2]!), width, imgH, rgb);
+      } else canvas.fillRect(c * scale, r * scale, scale, scale, greyIndex(px[r * n + c] ?? 0), width, imgH);
+    }
   }
-  if (trace.steps.length === 0) return { width, height, indices: canvas.indices };
+  if (trace.steps.length === 0) return canvas;
 
   const t = clampStep(trace, step);
   const current = trace.steps[t]!;
@@ -260,13 +352,14 @@ export function drawTraceFrame(trace: GlimpseTrace, step: number, opts: FrameOpt
   canvas.set(cx, cy, COLOR.fixation, width, imgH);
 
   if (opts.showProbs) drawProbStrip(canvas, trace, current.probs, scale, imgH, opts.showLabels ?? true);
-  return { width, height, indices: canvas.indices };
+  return canvas;
 }
 
 function drawProbStrip(canvas: Canvas, trace: GlimpseTrace, probs: number[], scale: number, imgH: number, showLabels: boolean): void {
-  const L = probStripLayout(canvas.width, imgH, scale, showLabels);
+  const classes = probs.length || 10;
+  const L = probStripLayout(canvas.width, imgH, scale, showLabels, classes);
   const predicted = probs.length ? argmax(probs) : -1;
-  for (let k = 0; k < 10; k++) {
+  for (let k = 0; k < classes; k++) {
     const p = Math.min(1, Math.max(0, probs[k] ?? 0));
     const h = Math.round(p * L.barMax);
     const x = L.left + k * L.slot + Math.floor((L.slot - L.barWidth) / 2);
@@ -274,8 +367,16 @@ function drawProbStrip(canvas: Canvas, trace: GlimpseTrace, probs: number[], sca
     // A one-pixel floor keeps every class visible even at probability 0.
     canvas.fillRect(x, L.baseline - Math.max(1, h), L.barWidth, Math.max(1, h), colour);
     if (L.fontScale) {
-      const gx = L.left + k * L.slot + Math.floor((L.slot - 3 * L.fontScale) / 2);
-      canvas.glyph(k, gx, L.labelTop, L.fontScale, k === trace.label ? COLOR.textTrue : COLOR.text);
+      // The label number (the frames have no font for class names): digits 4 font pixels apart,
+      // at a smaller zoom when the slot is narrow, none when even zoom 1 does not fit.
+      const digits = String(k);
+      let zoom = L.fontScale;
+      while (zoom > 1 && digits.length * 4 * zoom - zoom > L.slot) zoom--;
+      const textWidth = digits.length * 4 * zoom - zoom;
+      if (textWidth <= L.slot || classes <= 10) {
+        const gx = L.left + k * L.slot + Math.floor((L.slot - textWidth) / 2);
+        [...digits].forEach((d, j) => canvas.glyph(Number(d), gx + j * 4 * zoom, L.labelTop, zoom, k === trace.label ? COLOR.textTrue : COLOR.text));
+      }
     }
   }
 }
@@ -292,18 +393,35 @@ export function drawTraceGridFrame(traces: GlimpseTrace[], step: number, opts: G
   const width = columns * cellW + (columns - 1) * gap;
   const height = rows * cellH + (rows - 1) * gap;
   const indices = new Uint8Array(width * height).fill(COLOR.background);
+  const origin = (i: number) => [(i % columns) * (cellW + gap), Math.floor(i / columns) * (cellH + gap)] as const;
   cells.forEach((cell, i) => {
-    const ox = (i % columns) * (cellW + gap);
-    const oy = Math.floor(i / columns) * (cellH + gap);
+    const [ox, oy] = origin(i);
     for (let y = 0; y < cell.height; y++) {
       indices.set(cell.indices.subarray(y * cell.width, (y + 1) * cell.width), (oy + y) * width + ox);
     }
   });
-  return { width, height, indices };
+  if (!cells.some((c) => c.palette)) return { width, height, indices };
+  // Any colour cell: COLOUR_PALETTE, whose first entries are PALETTE's (grey cells keep their indices).
+  const trueColour = (): Uint8Array => {
+    const rgba = indicesToRgba({ width, height, indices }, COLOUR_PALETTE);
+    cells.forEach((cell, i) => {
+      if (!cell.trueColour) return;
+      const [ox, oy] = origin(i);
+      const cellRgba = cell.trueColour();
+      for (let y = 0; y < cell.height; y++) rgba.set(cellRgba.subarray(y * cell.width * 4, (y + 1) * cell.width * 4), ((oy + y) * width + ox) * 4);
+    });
+    return rgba;
+  };
+  return { width, height, indices, palette: COLOUR_PALETTE, trueColour };
 }
 
-/** RGBA bytes (alpha 255) of an indexed frame, e.g. for ImageData or PNG encoders. */
-export function indicesToRgba(frame: IndexedFrame, palette: number[][] = PALETTE): Uint8Array {
+/** A frame's RGBA bytes at its best: a colour frame's true colours, else its palette's. */
+export function frameRgba(frame: IndexedFrame): Uint8Array {
+  return frame.trueColour ? frame.trueColour() : indicesToRgba(frame);
+}
+
+/** RGBA bytes (alpha 255) of an indexed frame (in its own palette by default), e.g. for ImageData or PNG encoders. */
+export function indicesToRgba(frame: IndexedFrame, palette: number[][] = frame.palette ?? PALETTE): Uint8Array {
   const out = new Uint8Array(frame.width * frame.height * 4);
   for (let i = 0; i < frame.indices.length; i++) {
     const c = palette[frame.indices[i]!] ?? [0, 0, 0];

@@ -1,7 +1,7 @@
 import UPNG from 'upng-js';
 import { describe, expect, it } from 'vitest';
 import { encodeApng, encodeGif } from '../../src-main/shared/animation';
-import { PALETTE, drawTraceFrame, indicesToRgba } from '../../src-main/shared/frames';
+import { COLOUR_PALETTE, PALETTE, drawTraceFrame, indicesToRgba } from '../../src-main/shared/frames';
 import { tinyTrace } from './fixtures';
 
 /** Walks GIF blocks: image count, delays (centiseconds) and whether a loop extension is present. */
@@ -86,5 +86,34 @@ describe('encodeApng', () => {
     expect(rgba).toHaveLength(frames.length);
     frames.forEach((f, i) => expect(new Uint8Array(rgba[i]!)).toEqual(indicesToRgba(f)));
     expect(img.frames.map((fr) => fr.delay)).toEqual([200, 200, 200, 200]);
+  });
+});
+
+describe('colour animations', () => {
+  const t = tinyTrace();
+  const n = t.imageSize;
+  const pixels: number[] = [];
+  for (let i = 0; i < n * n; i++) pixels.push((i * 37) % 256, (i * 91) % 256, (i * 13) % 256);
+  const colour = { ...t, channels: 3, pixels };
+  const colourFrames = colour.steps.map((_, i) => drawTraceFrame(colour, i, { scale: 3, showProbs: true }));
+
+  it('GIF: the 256-colour palette as the global table, the frames quantized into it', () => {
+    const gif = encodeGif(colourFrames, { delayMs: 100 });
+    const parsed = parseGif(gif);
+    expect(parsed.tableSize).toBe(256);
+    expect([...gif.subarray(13, 13 + 3 * 256)]).toEqual(COLOUR_PALETTE.flat());
+    expect(parsed.images).toBe(colourFrames.length);
+  });
+
+  it('APNG: full colour, each frame decoding to its true-colour RGBA', () => {
+    const png = encodeApng(colourFrames, { delayMs: 100 });
+    const img = UPNG.decode(png.buffer.slice(png.byteOffset, png.byteOffset + png.byteLength) as ArrayBuffer);
+    const rgba = UPNG.toRGBA8(img);
+    colourFrames.forEach((f, i) => expect(new Uint8Array(rgba[i]!)).toEqual(f.trueColour!()));
+    // Unquantized: the image's own colours, more than the palette has.
+    const first = new Uint8Array(rgba[0]!);
+    expect([first[0], first[1], first[2]]).toEqual([0, 0, 0]);
+    const x = 3 * 5 + 1; // image pixel (5, 0), zoomed by 3: clear of the boxes
+    expect([...first.subarray(x * 4, x * 4 + 3)]).toEqual([(5 * 37) % 256, (5 * 91) % 256, (5 * 13) % 256]);
   });
 });

@@ -1,8 +1,16 @@
 import { describe, expect, it } from 'vitest';
+import type { GlimpseTrace } from '../../src-main/shared/trace';
 import {
+  BLUE_LEVELS,
   COLOR,
+  COLOUR_PALETTE,
+  CUBE_START,
+  GREEN_LEVELS,
   PALETTE,
+  RED_LEVELS,
+  colourIndex,
   drawTraceFrame,
+  frameRgba,
   drawTraceGridFrame,
   greyIndex,
   indicesToRgba,
@@ -126,5 +134,98 @@ describe('drawTraceGridFrame and indicesToRgba', () => {
     expect(rgba).toHaveLength(f.width * f.height * 4);
     const i = 3 * f.width + 3;
     expect([...rgba.subarray(i * 4, i * 4 + 4)]).toEqual([...PALETTE[f.indices[i]!]!, 255]);
+  });
+});
+
+/** tinyTrace with an RGB image: pixel i is (i * 4, 255 - i * 4, 128), and one grey pixel at 0. */
+function colourTrace(): GlimpseTrace {
+  const t = tinyTrace();
+  const n = t.imageSize;
+  const pixels: number[] = [];
+  for (let i = 0; i < n * n; i++) pixels.push(i * 4, 255 - i * 4, 128);
+  pixels.splice(0, 3, 200, 200, 200);
+  return { ...t, channels: 3, pixels, steps: t.steps.map((s) => ({ ...s, patches: [] })) };
+}
+
+describe('colour frames', () => {
+  it('COLOUR_PALETTE: PALETTE first (same indices), then a 6x7x5 cube, 256 entries', () => {
+    expect(COLOUR_PALETTE).toHaveLength(256);
+    expect(COLOUR_PALETTE.slice(0, CUBE_START)).toEqual(PALETTE.slice(0, CUBE_START));
+    expect(CUBE_START + RED_LEVELS * GREEN_LEVELS * BLUE_LEVELS).toBeLessThanOrEqual(256);
+    expect(COLOUR_PALETTE[CUBE_START]).toEqual([0, 0, 0]);
+    expect(COLOUR_PALETTE[CUBE_START + RED_LEVELS * GREEN_LEVELS * BLUE_LEVELS - 1]).toEqual([255, 255, 255]);
+  });
+
+  it('colourIndex puts greys on the grey ramp and colours on the nearest cube level', () => {
+    expect(colourIndex(200, 200, 200)).toBe(greyIndex(200));
+    expect(colourIndex(100, 103, 98)).toBe(greyIndex(100));
+    const red = colourIndex(255, 0, 0);
+    expect(COLOUR_PALETTE[red]).toEqual([255, 0, 0]);
+    expect(COLOUR_PALETTE[colourIndex(0, 0, 255)]).toEqual([0, 0, 255]);
+    // Each channel within half a level of the colour asked for.
+    for (const [r, g, b] of [[10, 200, 90], [250, 128, 3], [77, 33, 199]] as const) {
+      const [R, G, B] = COLOUR_PALETTE[colourIndex(r, g, b)]!;
+      expect(Math.abs(R! - r)).toBeLessThanOrEqual(255 / (RED_LEVELS - 1) / 2 + 1);
+      expect(Math.abs(G! - g)).toBeLessThanOrEqual(255 / (GREEN_LEVELS - 1) / 2 + 1);
+      expect(Math.abs(B! - b)).toBeLessThanOrEqual(255 / (BLUE_LEVELS - 1) / 2 + 1);
+    }
+  });
+
+  it('draws a colour trace in COLOUR_PALETTE indices, with its true colours on demand', () => {
+    const t = colourTrace();
+    const f = drawTraceFrame(t, 0, { scale: 2, showTrail: false });
+    expect(f.palette).toBe(COLOUR_PALETTE);
+    // Pixel (7, 7) (index 63): far from the glimpse boxes, in the image's colour.
+    const [r, g, b] = [63 * 4, 255 - 63 * 4, 128];
+    expect(at(f, 14, 15)).toBe(colourIndex(r, g, b));
+    expect(at(f, 0, 0)).toBe(greyIndex(200));
+    const rgba = f.trueColour!();
+    const px = (x: number, y: number) => [...rgba.subarray((y * f.width + x) * 4, (y * f.width + x) * 4 + 4)];
+    expect(px(14, 15)).toEqual([r, g, b, 255]);
+    expect(px(0, 1)).toEqual([200, 200, 200, 255]);
+    // The boxes are drawn in their palette colours on the true-colour frame too.
+    const box = t.steps[0]!.boxes[1]!;
+    expect(at(f, box.x * 2, box.y * 2)).toBe(scaleColor(1));
+    expect(px(box.x * 2, box.y * 2)).toEqual([...PALETTE[scaleColor(1)]!, 255]);
+    expect(frameRgba(f)).toEqual(rgba);
+    // The indexed picture everywhere else is the true one, quantized.
+    expect(indicesToRgba(f)).toEqual(indicesToRgba(f, COLOUR_PALETTE));
+  });
+
+  it('leaves grey traces exactly as before: no palette, no true-colour frame', () => {
+    const f = drawTraceFrame(tinyTrace(), 1, { scale: 2, showProbs: true });
+    expect(f.palette).toBeUndefined();
+    expect(f.trueColour).toBeUndefined();
+    expect(frameRgba(f)).toEqual(indicesToRgba(f, PALETTE));
+    expect(drawTraceFrame({ ...tinyTrace(), channels: 1 }, 1, { scale: 2, showProbs: true }).indices).toEqual(f.indices);
+  });
+
+  it('grids of colour traces carry the colour palette and compose the true-colour cells', () => {
+    const t = colourTrace();
+    const g = drawTraceGridFrame([t, tinyTrace()], 0, { scale: 2, columns: 2, gap: 2 });
+    expect(g.palette).toBe(COLOUR_PALETTE);
+    const cell = drawTraceFrame(t, 0, { scale: 2 });
+    const rgba = g.trueColour!();
+    const cellRgba = cell.trueColour!();
+    for (let y = 0; y < cell.height; y++) expect(rgba.subarray(y * g.width * 4, (y * g.width + cell.width) * 4)).toEqual(cellRgba.subarray(y * cell.width * 4, (y + 1) * cell.width * 4));
+    // The grey cell keeps its PALETTE indices (the colour palette begins with them).
+    const grey = drawTraceFrame(tinyTrace(), 0, { scale: 2 });
+    expect(g.indices[cell.width + 2 + 3 * g.width]).toBe(grey.indices[3 * grey.width]);
+  });
+
+  it('draws one bar per class for other class counts, at the same strip height', () => {
+    const t = tinyTrace();
+    const three = { ...t, steps: t.steps.map((s) => ({ ...s, probs: [0.2, 0.7, 0.1] })) };
+    const f = drawTraceFrame(three, 0, { scale: 6, showProbs: true });
+    expect(f.height).toBe(drawTraceFrame(t, 0, { scale: 6, showProbs: true }).height);
+    const L = probStripLayout(f.width, 48, 6, true, 3);
+    expect(L.slot).toBe(16);
+    const row = L.baseline - 1;
+    const barCols = [...f.indices.subarray(row * f.width, (row + 1) * f.width)].filter((c) => c === COLOR.bar || c === COLOR.barPredicted).length;
+    expect(barCols).toBe(3 * L.barWidth);
+    const twelve = { ...t, steps: t.steps.map((s) => ({ ...s, probs: Array.from({ length: 12 }, (_, k) => (k === 11 ? 0.5 : 0.04)) })) };
+    const g = drawTraceFrame(twelve, 0, { scale: 6, showProbs: true });
+    expect(count(g, COLOR.barPredicted)).toBeGreaterThan(0);
+    expect(g.height).toBe(f.height);
   });
 });
