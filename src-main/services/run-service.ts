@@ -254,5 +254,7 @@ export function runRow(meta: RunMeta): RunRow {
   if (meta.progress) row.progress = meta.progress;
   if (meta.error) row.error = meta.error;
   if (meta.example) row.example = meta.example;
+  if (meta.dataset?.classNames?.length) row.classNames = [...meta.dataset.classNames];
+  if (meta.dataset?.channels !== undefined) row.channels = meta.dataset.channels;
   return row;
 }

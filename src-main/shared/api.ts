@@ -181,6 +181,10 @@ export interface RunRow {
   error?: string;
   /** The shipped model this run was installed from (resources/models/<name>): weights only, no optimizer state. */
   example?: string;
+  /** Class names by label of the data it trained on, when its record has them. */
+  classNames?: string[];
+  /** 1 (grey) or 3 (colour) channels of the data it trained on, when its record says. */
+  channels?: number;
 }
 
 export interface MetricSeries {
