@@ -1,7 +1,8 @@
 /**
  * Pages of dataset samples for the Datasets view: bundled tasks rendered as the models see them
- * (the test split on TEST_SEED), imported IDX folders as stored. Decoded sets, generators and
- * label indexes are kept, so the next page only renders. Runs in the datasets service's worker.
+ * (the test split on TEST_SEED), imports as stored in their IDX folder (the dataset cache: grey,
+ * or colour with RGB interleaved). Decoded sets, generators and label indexes are kept, so the
+ * next page only renders. Runs in the datasets service's worker.
  */
 import type { SamplePage, SamplePageRequest } from '../shared/api';
 import { TEST_SEED } from '../trainer/run-data';
@@ -15,7 +16,7 @@ export const SAMPLE_SEED = 1;
 /** Where a page's images come from: a bundled task, or an imported folder. */
 export type SampleSourceSpec = { kind: 'task'; task: TaskName } | { kind: 'import'; folder: string };
 
-type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; imageSize: number };
+type SampleSource = { images: LabeledImages; render: (i: number) => Uint8Array; imageSize: number; channels: number };
 type Split = SamplePageRequest['split'];
 
 export class SamplePages {
@@ -37,7 +38,7 @@ export class SamplePages {
       total = matching.length;
       indices = matching.slice(offset, offset + limit);
     }
-    const px = source.imageSize * source.imageSize;
+    const px = source.imageSize * source.imageSize * source.channels;
     const pixels = new Uint8Array(indices.length * px);
     const items: SamplePage['items'] = [];
     for (let i = 0; i < indices.length; i++) {
@@ -45,7 +46,7 @@ export class SamplePages {
       pixels.set(source.render(index), i * px);
       items.push({ index, label: source.images.labels[index] });
     }
-    return { dataset, split, imageSize: source.imageSize, total, offset, items, pixels };
+    return { dataset, split, imageSize: source.imageSize, channels: source.channels, total, offset, items, pixels };
   }
 
   private async source(key: string, spec: SampleSourceSpec, split: Split): Promise<SampleSource> {
@@ -54,13 +55,14 @@ export class SamplePages {
     let source: SampleSource;
     if (spec.kind === 'import') {
       const images = (await this.load(spec.folder))[split];
-      const px = images.width * images.height;
-      source = { images, imageSize: images.width, render: (i) => images.images.slice(i * px, (i + 1) * px) };
+      // Stored as the model reads them: square, channels interleaved, nothing to render.
+      const px = images.width * images.height * images.channels;
+      source = { images, imageSize: images.width, channels: images.channels, render: (i) => images.images.subarray(i * px, (i + 1) * px) };
     } else {
       const task = taskSpec(spec.task);
       const images = (await loadBundledMnist())[split];
       const gen = new TaskGenerator(task, images, split === 'test' ? TEST_SEED : SAMPLE_SEED);
-      source = { images, imageSize: task.imageSize, render: (i) => renderTaskUint8(gen, i) };
+      source = { images, imageSize: task.imageSize, channels: gen.channels, render: (i) => renderTaskUint8(gen, i) };
     }
     this.sources.set(key, source);
     return source;

@@ -11,6 +11,7 @@ import type {
   DatasetInfo,
   ExportRequest,
   ExportResult,
+  ImportRequest,
   MetricSeries,
   PresetInfo,
   Project,
@@ -103,7 +104,7 @@ export class StudioService implements SaccadeApi {
     this.runs = new RunStore(this.home);
     const launcher = (this.launcher = new LimitedJobLauncher(options.launcher ?? new ForkJobLauncher(), options.jobLimits));
     const engine = new EngineService(launcher);
-    this.datasets = new DatasetService(this.home, projects, options);
+    this.datasets = new DatasetService(this.home, projects, engine, this.events, options);
     this.runService = new RunService(this.home, this.runs, projects, engine, this.events, this.datasets);
     this.projectService = new ProjectService(projects, this.runService);
     this.evaluation = new EvaluationService(this.home, this.runs, projects, launcher, engine, this.events);
@@ -123,7 +124,7 @@ export class StudioService implements SaccadeApi {
   getSamples(request: SamplePageRequest): Promise<SamplePage> {
     return this.datasets.getSamples(request);
   }
-  importDataset(request: { name: string; folder?: string; upload?: string }): Promise<DatasetInfo> {
+  importDataset(request: ImportRequest): Promise<DatasetInfo> {
     return this.datasets.importDataset(request);
   }
   uploadDatasetChunk(chunk: UploadChunk): Promise<UploadProgress> {

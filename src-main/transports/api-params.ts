@@ -7,6 +7,7 @@ import { z } from 'zod';
 import { DEFAULT_CONFIG, IMAGE_SIZE, NUMBER_BOUNDS, type RamConfig } from '../core/config';
 import type { ApiMethod, SaccadeApi } from '../shared/api';
 import { UPLOAD_LIMITS } from '../shared/api';
+import { UPLOAD_PATH_LIMITS } from '../shared/mnist-files';
 import { BACKEND_NAMES } from '../shared/backends';
 
 const MAX_ID = 200;
@@ -59,8 +60,16 @@ export const API_PARAMS = {
       limit: count.max(1000),
       label: whole.min(0).max(255).optional(),
     })]),
-  importDataset: params(['request'], [z.strictObject({ name: z.string().min(1).max(MAX_ID), folder: z.string().min(1).max(MAX_PATH).optional(), upload: id.optional() })]),
-  uploadDatasetChunk: params(['chunk'], [z.strictObject({ upload: id.optional(), file: name, offset: count, bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= UPLOAD_LIMITS.chunkBytes, `at most ${UPLOAD_LIMITS.chunkBytes} bytes a chunk`) })]),
+  importDataset: params(['request'], [z.strictObject({
+      name: z.string().min(1).max(MAX_ID),
+      folder: z.string().min(1).max(MAX_PATH).optional(),
+      upload: id.optional(),
+      imageSize: whole.min(4).max(1024).optional(),
+      channels: z.union([z.literal(1), z.literal(3)]).optional(),
+      skipBad: z.boolean().optional(),
+    })]),
+  // The file's path is checked in full by the uploads service (segments, '..', control characters).
+  uploadDatasetChunk: params(['chunk'], [z.strictObject({ upload: id.optional(), file: z.string().min(1).max(UPLOAD_PATH_LIMITS.chars), offset: count, bytes: z.instanceof(Uint8Array).refine((b) => b.byteLength <= UPLOAD_LIMITS.chunkBytes, `at most ${UPLOAD_LIMITS.chunkBytes} bytes a chunk`) })]),
   pickFolder: none,
   listPresets: none,
   listSettings: none,

@@ -43,13 +43,14 @@ describe('DatasetService datasets', () => {
       ['cluttered60', 60, 'task'],
       ['cluttered100', 100, 'task'],
     ]);
-    expect(datasets[0]).toMatchObject({ train: 55000, validation: 5000, test: 10000, classes: 10 });
+    expect(datasets[0]).toMatchObject({ train: 55000, validation: 5000, test: 10000, classes: 10, channels: 1, classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'] });
   });
 
   it('pages through the test split: consecutive pages, imageSize^2 bytes per item', async () => {
     const a = await studio.getSamples({ dataset: 'translated', split: 'test', offset: 0, limit: 6 });
     const b = await studio.getSamples({ dataset: 'translated', split: 'test', offset: 3, limit: 3 });
     expect(a.total).toBe(10000);
+    expect(a.channels).toBe(1);
     expect(a.items.map((i) => i.index)).toEqual([0, 1, 2, 3, 4, 5]);
     expect(a.pixels).toBeInstanceOf(Uint8Array);
     expect(a.pixels.length).toBe(6 * 60 * 60);
@@ -76,12 +77,16 @@ describe('DatasetService datasets', () => {
     expect(last.items).toHaveLength(2);
   });
 
-  it('imports a folder of real IDX files and shows its samples', async () => {
+  it('imports a folder of real IDX files into the dataset cache and shows its samples', async () => {
     const { train, test } = await loadBundledMnist();
     const dir = path.join(home, 'good-idx');
     writeIdxFolder(dir, train, test, 200, 50);
     const info = await studio.importDataset({ name: 'Small MNIST', folder: dir });
-    expect(info).toMatchObject({ id: 'import:small-mnist', kind: 'import', imageSize: 28, test: 50, classes: 10, folder: dir });
+    const cache = path.join(home, 'datasets', 'small-mnist');
+    expect(info).toMatchObject({ id: 'import:small-mnist', kind: 'import', imageSize: 28, channels: 1, test: 50, classes: 10, split: 'given', folder: cache, importedFrom: dir });
+    expect(info.perClass!.train.reduce((a, b) => a + b)).toBe(200);
+    // A copy: the cache holds the images, the source folder is not needed again.
+    expect(fs.existsSync(path.join(cache, 'dataset.json'))).toBe(true);
     expect(info.train + info.validation).toBe(200);
     expect((await studio.listDatasets()).map((d) => d.id)).toContain('import:small-mnist');
     const page = await studio.getSamples({ dataset: 'import:small-mnist', split: 'test', offset: 48, limit: 10 });
@@ -111,6 +116,8 @@ describe('DatasetService datasets', () => {
     const info = await studio.importDataset({ name: 'uploaded', upload: await upload(studio, files) });
     expect(info.folder).toBe(path.join(home, 'datasets', 'uploaded'));
     expect(info.test).toBe(10);
+    expect(info.importedFrom).toBe('uploaded: an upload of 4 files');
+    expect(fs.readdirSync(path.join(home, 'datasets', '.uploads'))).toEqual([]);
   });
 
   it('refuses a truncated file with a message naming the file, and keeps nothing', async () => {
@@ -121,6 +128,7 @@ describe('DatasetService datasets', () => {
     fs.writeFileSync(file, fs.readFileSync(file).subarray(0, 5000));
     await expect(studio.importDataset({ name: 'Broken', folder: dir })).rejects.toThrow(/t10k-images-idx3-ubyte/);
     expect((await studio.listDatasets()).some((d) => d.id === 'import:broken')).toBe(false);
+    expect(fs.readdirSync(path.join(home, 'datasets')).filter((n) => n.includes('broken'))).toEqual([]);
   });
 
   it('refuses a folder with a missing file, naming it', async () => {
@@ -160,15 +168,21 @@ describe('DatasetService renders sample pages off the main thread', () => {
     expect(performance.now() - started).toBeLessThan(1000);
   });
 
-  it("errors keep their names: an unknown dataset, and an import whose folder went away", async () => {
+  it("errors keep their names: an unknown dataset, and a legacy import whose folder went away", async () => {
     await expect(studio.getSamples({ dataset: 'import:nothing', split: 'test', offset: 0, limit: 1 })).rejects.toThrow("no imported dataset 'import:nothing'");
     await expect(studio.getSamples({ dataset: 'squares', split: 'test', offset: 0, limit: 1 })).rejects.toMatchObject({ name: 'DataError' });
     const { train, test } = await loadBundledMnist();
     const dir = path.join(home, 'gone-idx');
     writeIdxFolder(dir, train, test, 20, 10);
-    const info = await studio.importDataset({ name: 'Gone', folder: dir });
+    // An import from before the dataset cache: the store names its IDX folder.
+    studio.projects.addImport({ id: 'import:gone', name: 'Gone', folder: dir, imageSize: 28, train: 20, test: 10, classes: 10, importedAt: new Date().toISOString() });
+    expect((await studio.listDatasets()).find((d) => d.id === 'import:gone')).toMatchObject({ folder: dir, channels: 1 });
     fs.rmSync(dir, { recursive: true, force: true });
-    await expect(studio.getSamples({ dataset: info.id, split: 'test', offset: 0, limit: 1 })).rejects.toMatchObject({ name: 'DataError' });
+    await expect(studio.getSamples({ dataset: 'import:gone', split: 'test', offset: 0, limit: 1 })).rejects.toMatchObject({ name: 'DataError' });
+    // A cache import whose folder was removed is no longer there at all.
+    const cached = await studio.importDataset({ name: 'Removed', folder: path.join(home, 'good-idx') });
+    fs.rmSync(cached.folder!, { recursive: true, force: true });
+    await expect(studio.getSamples({ dataset: cached.id, split: 'test', offset: 0, limit: 1 })).rejects.toThrow("no imported dataset 'import:removed'");
   });
 });
 
@@ -191,7 +205,12 @@ describe('DatasetService imports remove only what they created', () => {
       const dots = await s.importDataset({ name: '..', upload: await upload(s, good) });
       expect(path.dirname(dots.folder!)).toBe(path.join(own, 'datasets'));
       expect(['.', '..']).not.toContain(path.basename(dots.folder!));
+      expect(dots.name).toBe('..');
       for (const file of kept) expect(fs.existsSync(file), file).toBe(true);
+      // Nothing else was written: the two imports, and an empty staging folder.
+      expect(fs.readdirSync(path.join(own, 'datasets')).sort()).toEqual(['.uploads', path.basename(dots.folder!), 'earlier'].sort());
+      expect(fs.readdirSync(path.join(own, 'datasets', '.uploads'))).toEqual([]);
+      await s.shutdown();
       expect((await s.getSamples({ dataset: earlier.id, split: 'test', offset: 0, limit: 1 })).total).toBe(10);
     } finally {
       fs.rmSync(own, { recursive: true, force: true });
@@ -199,18 +218,19 @@ describe('DatasetService imports remove only what they created', () => {
     }
   });
 
-  it('an upload named like a folder already in home/datasets never touches that folder', async () => {
+  it('an import named like a folder already in home/datasets is refused and never touches that folder', async () => {
     const { train, test } = await loadBundledMnist();
     const good = idxFiles(train, test, path.join(home, 'clash-src'));
-    const bad = good.map((f) => (f.name.startsWith('train-labels') ? { ...f, bytes: f.bytes.subarray(0, 9) } : f));
     const mine = path.join(home, 'datasets', 'clash');
     fs.mkdirSync(mine, { recursive: true });
     fs.writeFileSync(path.join(mine, 'notes.txt'), 'mine');
-    await expect(studio.importDataset({ name: 'clash', upload: await upload(studio, bad) })).rejects.toThrow(/train-labels/);
-    expect(fs.readFileSync(path.join(mine, 'notes.txt'), 'utf8')).toBe('mine');
-    const info = await studio.importDataset({ name: 'clash', upload: await upload(studio, good) });
-    expect(info.folder).not.toBe(mine);
-    expect(path.dirname(info.folder!)).toBe(path.join(home, 'datasets'));
+    const id = await upload(studio, good);
+    await expect(studio.importDataset({ name: 'clash', upload: id })).rejects.toThrow(`${mine} exists already and is not an imported dataset; choose another name`);
+    await expect(studio.importDataset({ name: 'Clash', folder: path.join(home, 'clash-src') })).rejects.toThrow(/exists already/);
+    expect(fs.readdirSync(mine)).toEqual(['notes.txt']);
+    // The upload is still there, to be imported under another name.
+    const info = await studio.importDataset({ name: 'clash 2', upload: id });
+    expect(info.folder).toBe(path.join(home, 'datasets', 'clash-2'));
     expect(fs.readdirSync(mine)).toEqual(['notes.txt']);
   });
 });
@@ -246,7 +266,8 @@ describe('DatasetService uploads are bounded', () => {
         for (let o = 0; o < 200; o += 100) await chunk(u, 'train-labels-idx1-ubyte', o, 100);
       }],
       ['chunk at byte 50, but 10 bytes were received', (u) => chunk(u, 'train-images-idx3-ubyte', 50, 10)],
-      ['not one of the MNIST file names', (u) => chunk(u, '../../studio.json', 0, 1)],
+      ["may not have empty, '.' or '..' segments", (u) => chunk(u, '../../studio.json', 0, 1)],
+      ["is relative (no leading '/')", (u) => chunk(u, '/etc/passwd', 0, 1)],
     ];
     for (const [message, refuse] of refusals) {
       const { upload } = await chunk(undefined, 'train-images-idx3-ubyte', 0, 10);
