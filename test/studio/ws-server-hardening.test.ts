@@ -17,6 +17,7 @@ import type { SaccadeApi } from '../../src-main/shared/api';
 import { WsApiClient, type SocketLike } from '../../src-renderer/src/api/ws-client';
 import { uploadFiles } from '../../src-renderer/src/lib/upload';
 import { startServer } from '../e2e/helpers';
+import { DIGIT_NAMES, writeDigitTree } from '../helpers/image-trees';
 
 const MiB = 1024 * 1024;
 let temp: string;
@@ -243,6 +244,34 @@ describe('bounded messages and chunked uploads', () => {
       expect(page.pixels).toEqual(test.images.slice((n - 3) * 784, n * 784));
       // The staging folder is gone once the files are in the dataset's own folder.
       expect(fs.readdirSync(path.join(temp, 'home', 'datasets', '.uploads'))).toEqual([]);
+    } finally {
+      client.close();
+    }
+  });
+
+  it('uploads a class-folder tree (each file by its relative path) over the socket, then imports it; unsafe paths are refused', async () => {
+    const tree = await writeDigitTree(path.join(temp, 'tree'), { train: 4, test: 2 });
+    const walk = (dir: string, prefix: string): { name: string; bytes: Uint8Array }[] =>
+      fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? walk(path.join(dir, e.name), `${prefix}/${e.name}`) : [{ name: `${prefix}/${e.name}`, bytes: new Uint8Array(fs.readFileSync(path.join(dir, e.name))) }],
+      );
+    const files = walk(tree, 'digits');
+    const client = new WsApiClient({ url: `ws://${url.host}/api?token=${token}`, createSocket: (u) => new WebSocket(u) as unknown as SocketLike });
+    try {
+      const api: SaccadeApi = client.api();
+      // A path over 512 characters is refused by the call's schema, one with '..' by the uploads service.
+      await expect(api.uploadDatasetChunk({ file: `${'a'.repeat(600)}.png`, offset: 0, bytes: new Uint8Array(1) })).rejects.toThrow(/file/);
+      await expect(api.uploadDatasetChunk({ file: 'digits/../../../studio.json', offset: 0, bytes: new Uint8Array(1) })).rejects.toThrow(/'\.\.' segments/);
+      const sources = files.map((f) => ({ name: f.name, size: f.bytes.length, read: async (start: number, end: number) => f.bytes.slice(start, end) }));
+      const upload = await uploadFiles(api, sources);
+      const info = await api.importDataset({ name: 'tree over ws', upload });
+      expect(info).toMatchObject({ channels: 1, classes: 3, classNames: DIGIT_NAMES, split: 'given', perClass: { train: [4, 4, 4], test: [2, 2, 2] } });
+      expect(info.folder).toBe(path.join(temp, 'home', 'datasets', 'tree-over-ws'));
+      const page = await api.getSamples({ dataset: info.id, split: 'train', offset: 0, limit: 12 });
+      expect(page.channels).toBe(1);
+      expect(page.pixels.length).toBe(12 * 28 * 28);
+      expect(fs.readdirSync(path.join(temp, 'home', 'datasets', '.uploads'))).toEqual([]);
+      await stillServes();
     } finally {
       client.close();
     }
