@@ -90,7 +90,7 @@ export async function extractZip(zipFile: string, destDir: string, limits: ZipLi
   const nothing = 'nothing was imported';
   if (zip.entryCount > limits.maxEntries) {
     zip.close();
-    throw new DataError(`${label}: ${withCommas(zip.entryCount)} entries is over the limit of ${withCommas(limits.maxEntries)}; ${nothing}`);
+    throw new DataError(`${label}: holds ${withCommas(zip.entryCount)} entries, more than the ${withCommas(limits.maxEntries)} allowed; ${nothing}`);
   }
 
   let written = 0;
@@ -108,7 +108,7 @@ export async function extractZip(zipFile: string, destDir: string, limits: ZipLi
   const handleEntry = async (entry: yauzl.Entry): Promise<void> => {
     entriesSeen++;
     if (entriesSeen > limits.maxEntries) {
-      throw new DataError(`${label}: more than ${withCommas(limits.maxEntries)} entries is over the limit; ${nothing}`);
+      throw new DataError(`${label}: holds more than the ${withCommas(limits.maxEntries)} entries allowed; ${nothing}`);
     }
     const raw = entry.fileNameRaw ?? (entry.fileName as unknown as Buffer);
     const name = yauzl.getFileNameLowLevel(entry.generalPurposeBitFlag, raw, entry.extraFields, false);

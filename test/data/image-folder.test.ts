@@ -204,15 +204,17 @@ describe('loadImageFolder: layouts', () => {
     mkdirSync(path.join(dir, '.git'));
     writeFileSync(path.join(dir, '.git', 'a.png'), 'x');
     await writeSolidGrey(path.join(dir, 'dog', 'nested', 'deep.png'), 8, 8, 1);
+    // Extensions are case-insensitive, and WebP counts.
+    await sharp({ create: { width: 8, height: 8, channels: 3, background: '#808080' } }).greyscale().webp({ lossless: true }).toFile(path.join(dir, 'dog', 'w.WEBP'));
     const data = await loadImageFolder(dir);
     expect(data.classNames).toEqual(['cat', 'dog']);
-    expect(data.train.count + data.test.count).toBe(4);
+    expect(data.train.count + data.test.count).toBe(5);
     expect(data.ignored.count).toBe(7);
     expect(data.ignored.examples).toHaveLength(5);
     const scan = await scanImageFolder(dir);
     expect(scan.ignored.count).toBe(7);
-    expect(scan.counts.train).toEqual([2, 2]);
-    expect(scan.total).toBe(4);
+    expect(scan.counts.train).toEqual([2, 3]);
+    expect(scan.total).toBe(5);
     expect(scan.splitGiven).toBe(false);
   });
 

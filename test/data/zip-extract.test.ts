@@ -177,7 +177,7 @@ describe('extractZip', () => {
       { name: 'cat/a.png', data: Buffer.alloc(600, 1), deflate: true },
       { name: 'cat/b.png', data: Buffer.alloc(600, 2), deflate: true },
     ]);
-    await expectRefused(extractZip(zip, dest, { maxBytes: 1000, maxEntries: 100 }), dest, 'unpacks to more than 1,000 bytes', 'nothing was imported');
+    await expectRefused(extractZip(zip, dest, { maxBytes: 1000, maxEntries: 100 }), dest, 'unpacks to more than 1,000 bytes, over the limit; nothing was imported');
   });
 
   it('counts the bytes actually inflated, not only the declared size', async () => {
@@ -191,7 +191,7 @@ describe('extractZip', () => {
   it('refuses more entries than maxEntries', async () => {
     const entries = Array.from({ length: 6 }, (_, i) => ({ name: `cat/${i}.png`, data: 'x' }));
     const { zip, dest } = writeZip(entries);
-    await expectRefused(extractZip(zip, dest, { maxBytes: 1_000_000, maxEntries: 5 }), dest, '6 entries is over the limit of 5; nothing was imported');
+    await expectRefused(extractZip(zip, dest, { maxBytes: 1_000_000, maxEntries: 5 }), dest, `${path.basename(zip)}: holds 6 entries, more than the 5 allowed; nothing was imported`);
   });
 
   it('reports a file that is not a zip in one line', async () => {
