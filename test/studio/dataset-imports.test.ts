@@ -283,6 +283,22 @@ describe('importing uploads of folder trees and .zip archives', () => {
   });
 });
 
+describe('runs train on an import', () => {
+  it("startRun on a cache import trains on its cache folder (importRecord names it)", async () => {
+    const project = (await studio.listProjects())[0]!;
+    const { runId } = await studio.startRun({ projectId: project.id, dataset: 'import:three-digits', config: { task: 'centered', batchSize: 8 }, maxSteps: 2 });
+    const end = Date.now() + 120_000;
+    let run = studio.runs.getRun(runId);
+    while (!['completed', 'failed', 'stopped'].includes(run.status) && Date.now() < end) {
+      await new Promise((r) => setTimeout(r, 200));
+      run = studio.runs.getRun(runId);
+    }
+    expect(run.status, run.error).toBe('completed');
+    expect(run.dataset).toMatchObject({ test: 12 });
+    expect(run.dataset.train + run.dataset.validation).toBe(36);
+  }, 150_000);
+});
+
 describe('imports from before the dataset cache', () => {
   it('a legacy record in the store still lists, pages and names its folder for runs; its name is taken', async () => {
     const { train, test } = await loadBundledMnist();
