@@ -456,6 +456,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
 
   const scan = await scanImageFolder(dir);
   const classNames = scan.classNames;
+  if (classNames.length > 256) throw new DataError(`${dir}: ${withCommas(classNames.length)} classes; labels are bytes, so at most 256 classes`);
   const trainRoot = scan.splitGiven ? path.join(dir, 'train') : dir;
   const testRoot = scan.splitGiven ? path.join(dir, 'test') : dir;
 
@@ -547,6 +548,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
     }
   };
 
+  const decodeFailures: { file: string; reason: string }[] = [];
   const decodeSplit = async (items: Item[], source: string): Promise<{ set: LabeledImages; kept: Item[] }> => {
     const images = new Uint8Array(items.length * slot);
     const ok = new Uint8Array(items.length);
@@ -563,10 +565,7 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
       done++;
       progress();
     });
-    if (failures.length > 0) {
-      if (!options.skipBad) throw badImagesError(dir, failures);
-      skipped.push(...failures);
-    }
+    decodeFailures.push(...failures);
     // Compact in place past any image that failed to decode.
     let n = 0;
     const kept: Item[] = [];
@@ -582,10 +581,14 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
     return { set: { images: exact, labels, count: n, height: size, width: size, channels, classNames, source }, kept };
   };
 
-  if (classNames.length > 256) throw new DataError(`${dir}: ${classNames.length} classes; labels are bytes, so at most 256 classes`);
   const trainOut = await decodeSplit(trainItems, trainRoot);
   const testOut = await decodeSplit(testItems, scan.splitGiven ? testRoot : dir);
-  if (options.onProgress && total === 0) options.onProgress(0, 0);
+  if (decodeFailures.length > 0) {
+    // Workers finish in any order: name order keeps the message the same from run to run.
+    decodeFailures.sort((a, b) => byName(a.file, b.file));
+    if (!options.skipBad) throw badImagesError(dir, decodeFailures);
+    skipped.push(...decodeFailures);
+  }
   requireEveryClass(trainRoot, classNames, trainOut.kept);
   requireEveryClass(testRoot, classNames, testOut.kept, !scan.splitGiven);
 

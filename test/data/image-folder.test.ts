@@ -169,6 +169,24 @@ describe('loadImageFolder: layouts', () => {
     expect(row.slice(5, 11).every((v) => v > 240)).toBe(true);
   });
 
+  it('resizes one non-square size to its longer side, and asks for a size when images are over 1024 pixels', async () => {
+    const dir = freshDir();
+    for (const c of ['a', 'b']) for (let i = 0; i < 2; i++) await writeSolidGrey(path.join(dir, c, `${i}.png`), 10, 6, 200);
+    const data = await loadImageFolder(dir);
+    expect(data.imageSize).toBe(10);
+    expect(data.resized).toEqual({ sizes: '10x6 (4)', to: 10 });
+    // Letterboxed: the top and bottom rows are black, the middle row is the image.
+    expect(data.train.images[0]).toBe(0);
+    expect(data.train.images[5 * 10 + 5]).toBe(200);
+
+    const big = freshDir();
+    for (const c of ['a', 'b']) for (let i = 0; i < 2; i++) await writeSolidGrey(path.join(big, c, `${i}.png`), 1100, 1100, 7);
+    await expectDataError(loadImageFolder(big), `${big}: images are 1100x1100 (the most common size); the model takes 4 to 1024 pixels a side`);
+    const small = await loadImageFolder(big, { imageSize: 16 });
+    expect(small.imageSize).toBe(16);
+    expect(small.train.images.every((v) => v === 7)).toBe(true);
+  });
+
   it('imageSize forces a size, and channels converts colour to grey', async () => {
     const dir = await greyTree();
     const data = await loadImageFolder(dir, { imageSize: 12 });
@@ -329,6 +347,25 @@ describe('loadImageFolder: bad input', () => {
     const values = new Set<number>();
     for (const set of [data.train, data.test]) for (let i = 0; i < set.count; i++) values.add(set.images[i * 64 * 3]);
     expect([...values].sort((a, b) => a - b)).toEqual([0, 5, 40, 45, 80, 85]);
+  });
+
+  it('lists truncated images from both train/ and test/ together, in name order', async () => {
+    const dir = freshDir();
+    for (const rel of ['train/cat/0.png', 'train/cat/1.png', 'train/dog/0.png', 'train/dog/1.png', 'test/cat/0.png', 'test/cat/1.png', 'test/dog/0.png']) {
+      await writeSolidGrey(path.join(dir, rel), 8, 8, 20);
+    }
+    const png = await noisyPng(8, 8);
+    const cut = png.subarray(0, Math.floor(png.length / 2));
+    writeFileSync(path.join(dir, 'train', 'dog', 'z-cut.png'), cut);
+    writeFileSync(path.join(dir, 'test', 'cat', 'a-cut.png'), cut);
+    await expectDataError(loadImageFolder(dir), `${dir}: 2 bad images: test/cat/a-cut.png (truncated or corrupt image data`, '; train/dog/z-cut.png (truncated');
+    const data = await loadImageFolder(dir, { skipBad: true, channels: 1 });
+    expect(data.skipped.map((k) => k.file)).toEqual(['test/cat/a-cut.png', 'train/dog/z-cut.png']);
+    expect(data.train.count).toBe(4);
+    expect(data.test.count).toBe(3);
+    expect(Array.from(data.test.labels)).toEqual([0, 0, 1]);
+    expect(data.testFiles).toEqual(['test/cat/0.png', 'test/cat/1.png', 'test/dog/0.png']);
+    expect(data.test.images.every((v) => v === 20)).toBe(true);
   });
 
   it('still fails with skipBad when a class has no good images left', async () => {
