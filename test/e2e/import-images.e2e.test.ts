@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, buildStoredZip, openStudio, shot, tid, type Studio } from './helpers';
+import { CHROMIUM, buildStoredZip, openStudio, shot, startRun, tid, trainingStatus, type Studio } from './helpers';
 
 /** Classes in sorted order (the label order), each with its colour. */
 const CLASSES = [
@@ -188,5 +188,34 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: importing
     await page.click(tid('import-button'));
     await expect.poll(() => page.textContent(tid('import-error'))).toMatch(/x\.zip: a \.zip is uploaded on its own/);
     expect(await phases()).toEqual([]);
+  });
+
+  it('trains a tiny run on the colour images; Playback shows them in colour, with class names', async () => {
+    await startRun(page, { name: 'pets-run', dataset: 'Pets', maxSteps: 6, settings: { batchSize: '4', validationSize: '3' } });
+    await expect.poll(() => trainingStatus(page), { timeout: 120_000, interval: 500 }).toMatch(/completed|stopped/);
+    await page.click(tid('nav-playback'));
+    await page.waitForSelector(tid('playback-canvas'), { timeout: 90_000 });
+    // The label and the prediction by name; one probability bar per class, named.
+    const names = CLASSES.map((c) => c.name);
+    await expect.poll(() => page.textContent(tid('playback-label'))).toMatch(new RegExp(`^\\d · (${names.join('|')})$`));
+    expect(await page.textContent(tid('playback-prediction'))).toMatch(new RegExp(`^\\d · (${names.join('|')})$`));
+    expect(await page.$$eval(tid('prob-class'), (els) => els.map((e) => e.textContent?.trim()))).toEqual(names);
+    // The image and the retina's patches in colour: some pixel whose channels differ widely.
+    const colourful = (selector: string) =>
+      page.$$eval(selector, (els) =>
+        els.map((el) => {
+          type Canvas2d = { width: number; height: number; getContext(kind: '2d'): { getImageData(x: number, y: number, w: number, h: number): { data: Uint8ClampedArray } } | null };
+          const c = el as unknown as Canvas2d;
+          const d = c.getContext('2d')!.getImageData(0, 0, c.width, c.height).data;
+          let most = 0;
+          for (let p = 0; p < d.length; p += 4) most = Math.max(most, Math.max(d[p]!, d[p + 1]!, d[p + 2]!) - Math.min(d[p]!, d[p + 1]!, d[p + 2]!));
+          return most;
+        }),
+      );
+    expect((await colourful(tid('playback-canvas')))[0]).toBeGreaterThan(100);
+    const patches = await colourful(`${tid('patches')} canvas`);
+    expect(patches.length).toBeGreaterThan(0);
+    expect(Math.max(...patches)).toBeGreaterThan(100);
+    await shot(page, 'playback-colour');
   });
 });
