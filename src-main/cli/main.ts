@@ -182,13 +182,16 @@ class Cli {
     const imageSize = this.opts.number('image-size', { integer: true, min: MIN_IMAGE_SIZE, max: MAX_IMAGE_SIZE });
     const channelsNumber = this.opts.number('channels', { integer: true, min: 1, max: 3 });
     const skipBad = this.opts.flag('skip-bad');
+    const namesText = this.opts.string('class-names');
+    const classNames = namesText?.split(',').map((n) => n.trim());
+    if (classNames?.some((n) => !n)) throw new UsageError('--class-names takes names separated by commas, none empty');
     this.opts.rejectUnknown('import');
     if (!folder) throw new UsageError('import needs a folder: saccade import DIR --name NAME');
     if (this.positionals.length > 1) throw new UsageError(`import takes one folder (got '${this.positionals[1]}' too)`);
     if (channelsNumber !== undefined && channelsNumber !== 1 && channelsNumber !== 3) throw new UsageError(`--channels must be 1 (grey) or 3 (colour), not ${channelsNumber}`);
     const channels = channelsNumber as 1 | 3 | undefined;
     const summary = await this.follow((on) =>
-      this.engine.importDataset({ home: this.home, folder: path.resolve(folder), name: name!, imageSize, channels, skipBad }, on),
+      this.engine.importDataset({ home: this.home, folder: path.resolve(folder), name: name!, imageSize, channels, skipBad, classNames }, on),
     );
     const { index } = summary;
     if (this.mode === 'json') {
@@ -467,6 +470,7 @@ class Cli {
         sourceRun: meta.id,
         sourceCheckpoint: checkpoint,
         task: meta.task,
+        ...(meta.dataset.classNames ? { classNames: meta.dataset.classNames } : {}),
         epochs: ckpt.epoch,
         steps: ckpt.step,
         bestValidationAccuracy: meta.best?.validationAccuracy,

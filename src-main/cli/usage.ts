@@ -57,11 +57,11 @@ Writes the checkpoint's weights and config (no optimizer state) with the run's r
 a folder that eval, trace and export take with --model DIR.
 `,
   presets: `usage: saccade presets [--json]\n`,
-  import: `usage: saccade import DIR [--name NAME] [--image-size N] [--channels 1|3] [--skip-bad] [--home DIR] [--json]
+  import: `usage: saccade import DIR [--name NAME] [--image-size N] [--channels 1|3] [--skip-bad] [--class-names A,B,...] [--home DIR] [--json]
 
 Decodes a class-folder tree (DIR/<class>/*.png|jpg|jpeg|webp, or DIR/train/<class>/... and
 DIR/test/<class>/...) or an IDX folder once into HOME/datasets/NAME. Class names come from the
-folder names (IDX: classes.txt, else 0..N-1). Without a test split, 10% of each class (at least
+folder names (IDX: --class-names, classes.txt, else 0..N-1). Without a test split, 10% of each class (at least
 one image) is held out, the same images every time. Images of several sizes are resized to the
 most common (or --image-size N); colour stays colour unless --channels 1. A bad image stops the
 import, naming it; --skip-bad imports the rest and lists what was skipped. Then:

@@ -41,7 +41,7 @@ export function computeGradientsByHand(
   const classes = config.classes;
   const spec = retinaSpecOf(config);
   const patchLength = retinaLength(spec);
-  const sat = integralImages(images, count, spec.imageSize);
+  const sat = integralImages(images, count * spec.channels, spec.imageSize);
   const intoCore = config.reinforceIntoCore;
   const sigma2 = config.locationStd * config.locationStd;
 

@@ -591,19 +591,45 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions =
   }
   requireEveryClass(trainRoot, classNames, trainOut.kept);
   requireEveryClass(testRoot, classNames, testOut.kept, !scan.splitGiven);
+  // Scans and photos of grey things are often saved as RGB: such a set is grey unless asked for colour.
+  let outChannels = channels;
+  if (options.channels === undefined && channels === 3 && isGreyRgb(trainOut.set.images) && isGreyRgb(testOut.set.images)) {
+    trainOut.set = toGrey(trainOut.set);
+    testOut.set = toGrey(testOut.set);
+    outChannels = 1;
+  }
 
   return {
     train: trainOut.set,
     test: testOut.set,
     classNames,
     imageSize: size,
-    channels,
+    channels: outChannels,
     splitGiven: scan.splitGiven,
     ignored: scan.ignored,
     skipped: skipped.sort((a, b) => byName(a.file, b.file)),
     ...(resized ? { resized } : {}),
     testFiles: testOut.kept.map((k) => relPath(dir, k.file)),
   };
+}
+
+/** R, G and B within 2 levels of each other at every pixel (JPEG rounding leaves grey a little off). */
+function isGreyRgb(rgb: Uint8Array): boolean {
+  for (let i = 0; i < rgb.length; i += 3) {
+    const r = rgb[i]!;
+    const g = rgb[i + 1]!;
+    const b = rgb[i + 2]!;
+    if (Math.abs(r - g) > 2 || Math.abs(g - b) > 2 || Math.abs(r - b) > 2) return false;
+  }
+  return true;
+}
+
+/** The mean of R, G and B, written in place from the front, then cut to a third (one copy of that third). */
+function toGrey(set: LabeledImages): LabeledImages {
+  const rgb = set.images;
+  const pixels = rgb.length / 3;
+  for (let i = 0; i < pixels; i++) rgb[i] = Math.round((rgb[3 * i]! + rgb[3 * i + 1]! + rgb[3 * i + 2]!) / 3);
+  return { ...set, images: rgb.slice(0, pixels), channels: 1 };
 }
 
 function requireEveryClass(root: string, classNames: string[], items: Item[], heldOut = false): void {

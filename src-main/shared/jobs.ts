@@ -128,6 +128,8 @@ export interface ImportJob {
   channels?: 1 | 3;
   /** Import the good images and report the bad ones instead of stopping. */
   skipBad?: boolean;
+  /** IDX folders: the class names by label (instead of classes.txt or 0..N-1). */
+  classNames?: string[];
 }
 
 export interface ImportSummary {

@@ -63,7 +63,7 @@ export async function runBenchJob(job: BenchJob, backend: BackendChoice, ctx: Jo
       const g0 = performance.now();
       const reps = 20;
       for (let r = 0; r < reps; r++) {
-        const sat = integralImages(batch, B, spec.imageSize);
+        const sat = integralImages(batch, B * spec.channels, spec.imageSize);
         for (let t = 0; t < config.glimpses; t++) extractGlimpses(spec, batch, sat, B, locs, patches);
       }
       const glimpseMs = (performance.now() - g0) / reps;

@@ -44,14 +44,16 @@ interface TestImages {
 
 async function testImages(model: LoadedModel, dataDir: string | undefined): Promise<TestImages> {
   if (dataDir) {
-    const { set, images, classNames } = await loadExternalTestSet(dataDir, model.config);
+    const external = await loadExternalTestSet(dataDir, model.config);
+    const { set, images } = external;
+    const classNames = external.classNames ?? model.classNames;
     const px = set.imageSize * set.imageSize * set.channels;
     return { set, pixels: (i) => images.images.slice(i * px, (i + 1) * px), name: images.source, ...(classNames ? { classNames } : {}) };
   }
   const source = await loadSourceData(model.dataDir, { imageSize: imageSizeOf(model.config), channels: model.config.channels === 3 ? 3 : 1 });
   const data = prepareRunData({ ...model.config, validationSize: 0 }, source);
   const gen = new TaskGenerator(runTaskSpec(model.config), source.test, TEST_SEED);
-  const classNames = source.classNames;
+  const classNames = source.classNames ?? model.classNames;
   return {
     set: data.test,
     pixels: (i) => renderTaskUint8(gen, i),

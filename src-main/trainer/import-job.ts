@@ -32,6 +32,7 @@ export async function runImportJob(job: ImportJob, ctx: JobContext): Promise<Imp
   let index: Omit<DatasetIndex, 'version' | 'slug' | 'imageSize' | 'channels' | 'classNames' | 'train' | 'test'>;
   const importedAt = new Date().toISOString();
   if (!hasIdxFiles(folder) && looksLikeImageFolder(folder)) {
+    if (job.classNames) throw new DataError(`${folder}: class folders are named by their folders; class names can be given for IDX folders only`);
     const data = await loadImageFolder(folder, {
       ...(job.imageSize !== undefined ? { imageSize: job.imageSize } : {}),
       ...(job.channels !== undefined ? { channels: job.channels } : {}),
@@ -63,7 +64,11 @@ export async function runImportJob(job: ImportJob, ctx: JobContext): Promise<Imp
     if (train.channels !== test.channels) throw new DataError(`${folder}: train images have ${train.channels} channels but t10k images ${test.channels}`);
     const classes = Math.max(countClasses(train.labels), countClasses(test.labels));
     if (classes < 2) throw new DataError(`${folder}: needs at least 2 classes; every label is ${classes - 1}`);
-    classNames = loaded.test.classNames ?? loaded.train.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
+    if (job.classNames && job.classNames.length < classes) {
+      throw new DataError(`${folder}: ${job.classNames.length} class names given, but the labels go up to ${classes - 1}`);
+    }
+    if (job.classNames && new Set(job.classNames).size !== job.classNames.length) throw new DataError('the class names given name a class twice');
+    classNames = job.classNames ?? loaded.test.classNames ?? loaded.train.classNames ?? Array.from({ length: classes }, (_, i) => String(i));
     index = { name, source: { path: folder, format: 'idx' }, splitGiven: true, skipped: [], ignored: 0, importedAt };
   }
   // Another import of the same name may have finished while this one decoded.

@@ -15,6 +15,12 @@ export interface LoadedModel {
   checkpoint: string;
   /** The data folder the run was trained on, if not the bundled MNIST. */
   dataDir?: string;
+  /** The class names of the data it was trained on, when it had them. */
+  classNames?: string[];
+}
+
+function namesOf(value: unknown): string[] | undefined {
+  return Array.isArray(value) && value.every((v) => typeof v === 'string') ? (value as string[]) : undefined;
 }
 
 export function loadModel(ref: ModelRef): LoadedModel {
@@ -22,7 +28,8 @@ export function loadModel(ref: ModelRef): LoadedModel {
     const dir = path.resolve(ref.modelDir);
     if (!fs.existsSync(dir)) throw new StorageError(`no model folder at ${dir}`, dir);
     const ckpt = readCheckpointDir(dir);
-    return { config: validateConfig(ckpt.config), weights: ckpt.weights, label: dir, checkpoint: dir };
+    const classNames = namesOf(ckpt.extra?.['classNames']);
+    return { config: validateConfig(ckpt.config), weights: ckpt.weights, label: dir, checkpoint: dir, ...(classNames ? { classNames } : {}) };
   }
   if (!ref.run) throw new StorageError('name a run or a model folder', ref.home);
   const store = new RunStore(ref.home);
@@ -37,5 +44,6 @@ export function loadModel(ref: ModelRef): LoadedModel {
     runId: meta.id,
     checkpoint: name,
     dataDir: source && !source.startsWith('bundled:') ? source : undefined,
+    ...(meta.dataset.classNames ? { classNames: meta.dataset.classNames } : {}),
   };
 }

@@ -109,7 +109,7 @@ export function prepareRunData(config: RamConfig, source: SourceData): RunData {
   const spec = runTaskSpec(config);
   checkLabels(source.train, config.classes);
   checkLabels(source.test, config.classes);
-  const { trainIndices, validationIndices } = splitValidation(source.train.count, validationSizeFor(config, source.train.count), config.seed);
+  const { trainIndices, validationIndices } = splitValidation(source.train.count, validationSizeFor(config, source.train.count), config.seed, source.train.labels);
   const validationGen = new TaskGenerator(spec, source.train, config.seed ^ VALIDATION_SALT);
   const testGen = new TaskGenerator(spec, source.test, TEST_SEED);
   const validationLabels = new Uint8Array(validationIndices.length);

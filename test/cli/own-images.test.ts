@@ -9,7 +9,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EvalSummary, TrainSummary } from '../../src-main/shared/jobs';
 import { tempDir } from '../helpers/mnist-subset';
 import { COLOUR_NAMES, DIGIT_NAMES, writeColourTree, writeDigitTree } from '../helpers/image-trees';
-import { lastJson, saccade } from '../helpers/saccade-cli';
+import { lastJson, ROOT, saccade } from '../helpers/saccade-cli';
+import { spawn } from 'node:child_process';
 
 let root: string;
 let home: string;
@@ -83,7 +84,40 @@ describe('saccade train --data DIR on a class-folder tree', () => {
   }, 400_000);
 });
 
+describe('other tasks on own images', () => {
+  it('renders a colour set into the translated canvas: 60x60, 3 channels, the preset unitPixels', async () => {
+    const r = await saccade(['train', '--data', colours, '--preset', 'translated', '--max-steps', '2', '--batch-size', '16', '--json'], home, 300_000);
+    expect(r.code).toBe(0);
+    const meta = runMeta(lastJson<TrainSummary>(r.stdout).runId);
+    expect(meta.config).toMatchObject({ task: 'translated', imageSize: 60, channels: 3, classes: 3, unitPixels: 26 });
+  }, 300_000);
+});
+
 describe('saccade import and datasets', () => {
+  it('an import killed while decoding leaves nothing that looks like a dataset, and the next import clears it', async () => {
+    const big = await writeColourTree(path.join(root, 'big'), 48, 400, 7);
+    const child = spawn(process.execPath, [path.join(ROOT, 'bin/saccade.mjs'), 'import', big, '--name', 'big', '--json'], {
+      cwd: ROOT,
+      env: { ...process.env, SACCADE_HOME: home },
+      detached: true,
+    });
+    await new Promise<void>((resolve, reject) => {
+      child.stdout.on('data', (b: Buffer) => {
+        if (b.toString().includes('"decoding"')) resolve();
+      });
+      child.on('exit', () => reject(new Error('the import ended before it was killed')));
+    });
+    // The whole group: the CLI and its trainer process, as a crash or the OOM killer would.
+    process.kill(-child.pid!, 'SIGKILL');
+    await new Promise((r) => setTimeout(r, 300));
+    const list = await saccade(['datasets', '--json'], home);
+    expect(lastJson<{ datasets: { name: string }[] }>(list.stdout).datasets.map((d) => d.name)).not.toContain('big');
+    expect(fs.existsSync(path.join(home, 'datasets', 'big'))).toBe(false);
+    const next = await saccade(['import', digits, '--name', 'digits'], home, 120_000);
+    expect(next.code).toBe(0);
+    expect(fs.readdirSync(path.join(home, 'datasets')).filter((n) => n.startsWith('.importing-'))).toEqual([]);
+  }, 300_000);
+
   it('imports once, lists it, and trains on it by name; the model refuses data of another channel count', async () => {
     const r = await saccade(['import', colours, '--name', 'Colour squares'], home, 120_000);
     expect(r.stderr).toBe('');

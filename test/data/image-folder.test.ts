@@ -212,6 +212,29 @@ describe('loadImageFolder: layouts', () => {
     await expectDataError(loadImageFolder(dir, { imageSize: 2000 }), 'image size 2000 must be a whole number from 4 to 1024');
   });
 
+  it('takes grey images saved as RGB (PNG and JPEG) as grey, unless asked for colour', async () => {
+    const dir = freshDir();
+    const pixels = greyPixels(10, 10, 5);
+    const rgb = Buffer.alloc(300);
+    for (let i = 0; i < 100; i++) rgb[3 * i] = rgb[3 * i + 1] = rgb[3 * i + 2] = pixels[i]!;
+    for (const c of ['p', 'q']) {
+      for (let i = 0; i < 2; i++) {
+        ensureParent(path.join(dir, c, `${i}.png`));
+        await sharp(rgb, { raw: { width: 10, height: 10, channels: 3 } }).png().toFile(path.join(dir, c, `${i}.png`));
+        await sharp(rgb, { raw: { width: 10, height: 10, channels: 3 } }).jpeg({ quality: 100 }).toFile(path.join(dir, c, `${i}.jpg`));
+      }
+    }
+    expect((await sharp(path.join(dir, 'p', '0.png')).metadata()).channels).toBe(3);
+    const data = await loadImageFolder(dir);
+    expect(data.channels).toBe(1);
+    expect(data.train.channels).toBe(1);
+    expect(data.train.images.length).toBe(data.train.count * 100);
+    // The PNGs are lossless: exactly the grey levels written.
+    const all = [...Array.from({ length: data.train.count }, (_, k) => data.train.images.subarray(k * 100, (k + 1) * 100))];
+    expect(all.some((img) => img.every((v, i) => v === pixels[i]))).toBe(true);
+    expect((await loadImageFolder(dir, { channels: 3 })).channels).toBe(3);
+  });
+
   it('ignores and counts files that are not images, hidden entries and nested folders', async () => {
     const dir = await greyTree(2);
     writeFileSync(path.join(dir, 'README.txt'), 'hello');
@@ -339,13 +362,13 @@ describe('loadImageFolder: bad input', () => {
     expect(data.skipped).toHaveLength(1);
     expect(data.skipped[0].file).toBe('dog/cut.png');
     expect(data.train.count + data.test.count).toBe(6);
-    // The colour is decided from the headers, before the cut image fails to decode.
-    expect(data.channels).toBe(3);
-    expect(data.train.images.length).toBe(data.train.count * 64 * 3);
-    expect(data.test.images.length).toBe(data.test.count * 64 * 3);
-    // Every kept image decodes to its solid value: cat 0,40,80 / dog 5,45,85 (grey replicated to RGB).
+    // The headers said colour (the cut image's), but every image kept is grey: the set is grey.
+    expect(data.channels).toBe(1);
+    expect(data.train.images.length).toBe(data.train.count * 64);
+    expect(data.test.images.length).toBe(data.test.count * 64);
+    // Every kept image decodes to its solid value: cat 0,40,80 / dog 5,45,85.
     const values = new Set<number>();
-    for (const set of [data.train, data.test]) for (let i = 0; i < set.count; i++) values.add(set.images[i * 64 * 3]);
+    for (const set of [data.train, data.test]) for (let i = 0; i < set.count; i++) values.add(set.images[i * 64]);
     expect([...values].sort((a, b) => a - b)).toEqual([0, 5, 40, 45, 80, 85]);
   });
 

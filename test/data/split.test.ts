@@ -37,3 +37,22 @@ describe('splitValidation', () => {
     expect(() => splitValidation(10, 1.5, 1)).toThrow(DataError);
   });
 });
+
+describe('splitValidation with labels', () => {
+  it('holds out at least one example of every class on a small, unbalanced set', () => {
+    // 3 classes: 40 of class 0, 3 of class 1, 2 of class 2; a validation set of 4.
+    const labels = Uint8Array.from([...new Array(40).fill(0), 1, 1, 1, 2, 2]);
+    for (let seed = 0; seed < 50; seed++) {
+      const { validationIndices, trainIndices } = splitValidation(labels.length, 4, seed, labels);
+      expect(validationIndices.length).toBe(4);
+      expect(new Set(Array.from(validationIndices, (i) => labels[i])), `seed ${seed}`).toEqual(new Set([0, 1, 2]));
+      // Every class keeps an example to train on.
+      expect(new Set(Array.from(trainIndices, (i) => labels[i]))).toEqual(new Set([0, 1, 2]));
+    }
+  });
+
+  it('splits a large set exactly as without labels (every class is picked anyway)', () => {
+    const labels = Uint8Array.from({ length: 6000 }, (_, i) => i % 10);
+    expect(splitValidation(6000, 600, 3, labels)).toEqual(splitValidation(6000, 600, 3));
+  });
+});
