@@ -4,11 +4,12 @@
  * a progress bar, is decoded by the server, and shows with its class names, per-class counts and
  * a colour sample grid that filters by class.
  */
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseGif } from './gif';
 import { CHROMIUM, buildStoredZip, openStudio, shot, startRun, tid, trainingStatus, type Studio } from './helpers';
 
 /** Classes in sorted order (the label order), each with its colour. */
@@ -217,5 +218,25 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: importing
     expect(patches.length).toBeGreaterThan(0);
     expect(Math.max(...patches)).toBeGreaterThan(100);
     await shot(page, 'playback-colour');
+
+    // Exports: a GIF with the 256-colour table, an APNG in true colour.
+    await page.click(tid('format-gif'));
+    await page.click(tid('layout-one'));
+    const [gifDownload] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.click(tid('export-button'))]);
+    const gifFile = join(studio!.temp, 'pets.gif');
+    await gifDownload.saveAs(gifFile);
+    const gif = new Uint8Array(readFileSync(gifFile));
+    expect(String.fromCharCode(...gif.subarray(0, 6))).toBe('GIF89a');
+    expect(1 << ((gif[10]! & 7) + 1)).toBe(256);
+    expect(parseGif(gif).images).toBe(6);
+    await page.click(tid('format-apng'));
+    const [pngDownload] = await Promise.all([page.waitForEvent('download', { timeout: 90_000 }), page.click(tid('export-button'))]);
+    const pngFile = join(studio!.temp, 'pets.png');
+    await pngDownload.saveAs(pngFile);
+    const png = readFileSync(pngFile);
+    const { data, info } = await sharp(png).raw().toBuffer({ resolveWithObject: true });
+    let most = 0;
+    for (let p = 0; p < data.length; p += info.channels) most = Math.max(most, Math.max(data[p]!, data[p + 1]!, data[p + 2]!) - Math.min(data[p]!, data[p + 1]!, data[p + 2]!));
+    expect(most).toBeGreaterThan(100);
   });
 });
