@@ -124,17 +124,20 @@ export class DatasetService {
     const target = path.join(this.home, 'datasets', slug);
     if (fs.existsSync(target)) throw new ApiError(`${target} exists already and is not an imported dataset; choose another name`);
     let folder: string;
-    let staged: { dir: string; label: string } | undefined;
+    /** An upload's staging folder, what messages call it, and what the index records it came from. */
+    let staged: { dir: string; label: string; from: string } | undefined;
     if (request.folder) folder = path.resolve(request.folder);
     else {
       const { dir, files } = this.uploads.take(request.upload!);
       try {
         if (files.length === 1 && isZipName(files[0]!)) {
-          staged = { dir, label: files[0]! };
+          staged = { dir, label: files[0]!, from: `${files[0]!} (uploaded)` };
           folder = await this.unzip(path.join(dir, files[0]!));
         } else {
-          staged = { dir, label: `an upload of ${files.length} file${files.length === 1 ? '' : 's'}` };
           folder = singleTopFolder(dir);
+          const count = `${files.length} file${files.length === 1 ? '' : 's'}`;
+          const top = folder === dir ? undefined : path.basename(folder);
+          staged = { dir, label: 'the upload', from: top ? `${top} (uploaded, ${count})` : `an upload of ${count}` };
         }
       } catch (err) {
         this.uploads.release(dir);
@@ -159,7 +162,7 @@ export class DatasetService {
       } catch (err) {
         throw new ApiError(oneLine(staged ? withoutStaging(messageOf(err), staged.dir, staged.label) : messageOf(err)));
       }
-      if (staged) recordUploadSource(summary.folder, summary.index, staged.label);
+      if (staged) recordUploadSource(summary.folder, summary.index, staged.from);
       const written = readDatasetIndex(summary.folder) ?? summary.index;
       return cacheInfo(summary.folder, written);
     } finally {
@@ -197,10 +200,12 @@ export class DatasetService {
 
   /** The import an id names: its IDX folder (the cache folder, or a legacy import's own folder). */
   importRecord(id: string): ImportLocation {
-    if (id.startsWith('import:')) {
-      const slug = id.slice('import:'.length);
-      const cache = listDatasetCaches(this.home).find((d) => d.index.slug === slug);
-      if (cache) return { id, name: cache.index.name, folder: cache.folder };
+    const slug = id.startsWith('import:') ? id.slice('import:'.length) : '';
+    // Only a slug as folderSlug makes them names a folder (no separators, no leading dot).
+    if (slug && folderSlug(slug) === slug) {
+      const folder = path.join(this.home, 'datasets', slug);
+      const index = readDatasetIndex(folder);
+      if (index && index.slug === slug) return { id, name: index.name, folder };
     }
     const record = this.projects.listImports().find((r) => r.id === id);
     if (!record) throw new ApiError(`no imported dataset '${id}'`);
@@ -238,11 +243,11 @@ function withoutStaging(message: string, dir: string, label: string): string {
  * An upload's staging folder is gone once imported: the index names the upload instead (written
  * beside and renamed over, so the index is always whole).
  */
-function recordUploadSource(folder: string, index: DatasetIndex, label: string): void {
+function recordUploadSource(folder: string, index: DatasetIndex, from: string): void {
   const file = path.join(folder, DATASET_INDEX);
   const tmp = `${file}.${process.pid}.tmp`;
   try {
-    fs.writeFileSync(tmp, JSON.stringify({ ...index, source: { ...index.source, path: `uploaded: ${label}` } }, null, 2) + '\n');
+    fs.writeFileSync(tmp, JSON.stringify({ ...index, source: { ...index.source, path: from } }, null, 2) + '\n');
     fs.renameSync(tmp, file);
   } catch {
     fs.rmSync(tmp, { force: true });

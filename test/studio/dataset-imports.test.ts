@@ -208,7 +208,8 @@ describe('importing uploads of folder trees and .zip archives', () => {
     const info = await studio.importDataset({ name: 'uploaded tree', upload: await upload(studio, files) });
     expect(info).toMatchObject({ classNames: DIGIT_NAMES, split: 'given', perClass: { train: [12, 12, 12], test: [4, 4, 4] } });
     expect(info.folder).toBe(path.join(home, 'datasets', 'uploaded-tree'));
-    expect(info.importedFrom).toBe('uploaded: an upload of 48 files');
+    expect(info.importedFrom).toBe('my digits (uploaded, 48 files)');
+    expect(info.description).toMatch(/^Imported from my digits \(uploaded, 48 files\): 28x28 grey images, 3 classes$/);
     datasetFolders();
   });
 
@@ -216,7 +217,7 @@ describe('importing uploads of folder trees and .zip archives', () => {
     const entries = treeFiles(path.join(src, 'colours'), 'colours').map((f) => ({ name: f.name, data: f.bytes }));
     const zip = buildZip(entries);
     const info = await studio.importDataset({ name: 'zipped', upload: await upload(studio, [{ name: 'colours.zip', bytes: zip }]) });
-    expect(info).toMatchObject({ channels: 3, classNames: COLOUR_NAMES, split: 'held-out', importedFrom: 'uploaded: colours.zip' });
+    expect(info).toMatchObject({ channels: 3, classNames: COLOUR_NAMES, split: 'held-out', importedFrom: 'colours.zip (uploaded)' });
     const page = await studio.getSamples({ dataset: info.id, split: 'test', offset: 0, limit: 3 });
     expect(page.pixels.length).toBe(3 * 16 * 16 * 3);
     datasetFolders();
@@ -315,6 +316,9 @@ describe('imports from before the dataset cache', () => {
     expect(page).toMatchObject({ channels: 1, total: 10 });
     expect(page.pixels).toEqual(test.images.slice(8 * 784, 10 * 784));
     await expect(studio.importDataset({ name: 'Old digits', folder: path.join(src, 'digits') })).rejects.toThrow("a dataset named 'Old digits' is already imported");
+    // An id names an import folder only as its slug: nothing outside home/datasets.
+    for (const dataset of ['import:../datasets/three-digits', 'import:.uploads', 'import:three-digits/..', 'import:'])
+      await expect(studio.getSamples({ dataset, split: 'test', offset: 0, limit: 1 }), dataset).rejects.toThrow(`no imported dataset '${dataset}'`);
     // Kept in the store: a new service on the same home still knows it, and the cache imports.
     const again = await StudioService.create({ home, transport: 'websocket' });
     const ids = (await again.listDatasets()).map((d) => d.id);

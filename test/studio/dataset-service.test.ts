@@ -116,7 +116,7 @@ describe('DatasetService datasets', () => {
     const info = await studio.importDataset({ name: 'uploaded', upload: await upload(studio, files) });
     expect(info.folder).toBe(path.join(home, 'datasets', 'uploaded'));
     expect(info.test).toBe(10);
-    expect(info.importedFrom).toBe('uploaded: an upload of 4 files');
+    expect(info.importedFrom).toBe('an upload of 4 files');
     expect(fs.readdirSync(path.join(home, 'datasets', '.uploads'))).toEqual([]);
   });
 
