@@ -46,9 +46,12 @@ async function watchProgress(): Promise<void> {
   // A string: the Node tsconfig these tests compile under has no DOM types.
   await page.evaluate(`(() => {
     window.__phases = [];
+    window.__decodingTotal = 0;
     const seen = () => {
-      const phase = document.querySelector('[data-testid="import-progress"]')?.getAttribute('data-phase');
+      const bar = document.querySelector('[data-testid="import-progress"]');
+      const phase = bar?.getAttribute('data-phase');
       if (phase && window.__phases.at(-1) !== phase) window.__phases.push(phase);
+      if (phase === 'decoding') window.__decodingTotal = Math.max(window.__decodingTotal ?? 0, Number(bar.getAttribute('data-total')));
     };
     window.__observer?.disconnect();
     window.__observer = new MutationObserver(seen);
@@ -139,6 +142,8 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: importing
     expect(await ok.textContent()).toMatch(/^Imported "Pets": \d+ train \/ \d+ validation \/ \d+ test/);
     expect(await phases()).toContain('upload');
     expect((await phases()).at(-1)).toBe('decoding');
+    // The trainer's 'decoding' events for this import reached the bar: all 30 images.
+    expect(await page.evaluate('window.__decodingTotal')).toBe(CLASSES.length * PER_CLASS);
     await expectImported('import:pets');
     await shot(page, 'datasets-import-colour');
   });
