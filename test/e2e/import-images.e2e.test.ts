@@ -244,4 +244,20 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: importing
     for (let p = 0; p < data.length; p += info.channels) most = Math.max(most, Math.max(data[p]!, data[p + 1]!, data[p + 2]!) - Math.min(data[p]!, data[p + 1]!, data[p + 2]!));
     expect(most).toBeGreaterThan(100);
   });
+
+  it('evaluates the colour run: the per-class list and the confusion matrix name the classes', async () => {
+    await page.click(tid('nav-runs'));
+    await page.locator(tid('run-row'), { hasText: 'pets-run' }).locator('button.link').click();
+    await page.click(tid('evaluate-run'));
+    await page.waitForSelector(tid('eval-result'), { timeout: 90_000 });
+    const names = CLASSES.map((c) => c.name);
+    expect(await page.$$eval(`${tid('eval-class')} b`, (els) => els.map((e) => e.textContent?.trim()))).toEqual(names);
+    await page.click('.confusion-wrap summary');
+    const heads = await page.$$eval(`${tid('confusion')} thead th`, (els) => els.slice(1).map((e) => e.textContent?.trim()));
+    expect(heads).toEqual(names);
+    const cells = await page.$$eval(`${tid('confusion')} tbody td`, (els) => els.map((e) => Number(e.textContent)));
+    expect(cells).toHaveLength(names.length ** 2);
+    // Every test image counted once.
+    expect(cells.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
+  });
 });
