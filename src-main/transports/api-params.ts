@@ -30,6 +30,8 @@ const configSchema = z.strictObject({
   firstLocation: z.enum(['center', 'random']).optional(),
   reinforceIntoCore: z.boolean().optional(),
   validationSize: z.union([z.literal('auto'), count]).optional(),
+  imageSize: z.union([z.literal('auto'), whole]).optional(),
+  channels: whole.optional(),
 });
 // Every setting has a schema entry (a new setting without one fails here, at compile time).
 const _allSettings: Record<keyof RamConfig, unknown> = configSchema.shape;
