@@ -4,6 +4,7 @@ import type { UploadChunk, UploadProgress } from '../../src-main/shared/api';
 import { folderSlug } from '../../src-main/data/dataset-cache';
 import {
   importIdFor,
+  importOptions,
   isHiddenPath,
   pickedFromEntries,
   pickedFromInput,
@@ -168,5 +169,14 @@ describe('uploadFiles', () => {
 describe('importIdFor', () => {
   it('is the server’s id for an import of that name', () => {
     for (const name of ['Pets', '  My Images 2 ', 'déjà vu', '...x', '---', 'a/b\\c', 'x'.repeat(80)]) expect(importIdFor(name)).toBe(`import:${folderSlug(name.trim())}`);
+  });
+});
+
+describe('importOptions', () => {
+  it('turns the form into ImportRequest fields, or says what is wrong', () => {
+    expect(importOptions({ imageSize: '', channels: 'auto', skipBad: false })).toEqual({});
+    expect(importOptions({ imageSize: ' 32 ', channels: '3', skipBad: true })).toEqual({ imageSize: 32, channels: 3, skipBad: true });
+    expect(importOptions({ imageSize: '', channels: '1', skipBad: false })).toEqual({ channels: 1 });
+    for (const bad of ['0', '3', '1025', '2.5', '-8', 'abc', '1e2']) expect(importOptions({ imageSize: bad, channels: 'auto', skipBad: false })).toMatch(/^image size: a whole number of pixels from 4 to 1024/);
   });
 });

@@ -4,7 +4,7 @@
  * names the upload. What goes up is the four MNIST files (a flat tree), a class-folder tree (each
  * file under its path inside the chosen folder, 'cat/001.png') or one .zip.
  */
-import { UPLOAD_LIMITS, type SaccadeApi } from '../../../src-main/shared/api';
+import { UPLOAD_LIMITS, type ImportRequest, type SaccadeApi } from '../../../src-main/shared/api';
 
 /** A file to send: a browser File, or anything that reads byte ranges. `name` is its path in the upload. */
 export interface UploadSource {
@@ -235,4 +235,26 @@ export function importIdFor(name: string): string {
     .replace(/^[-.]+|-+$/g, '')
     .slice(0, 64);
   return `import:${slug || 'dataset'}`;
+}
+
+/** The import form's image sizes (the API's bounds). */
+export const IMPORT_IMAGE_SIZE = { min: 4, max: 1024 } as const;
+
+/**
+ * The import form's options as ImportRequest fields: an image size (empty: the images' own), the
+ * channels ('auto' leaves them to the data) and skip-bad; or what is wrong with them, in words.
+ */
+export function importOptions(form: { imageSize: string; channels: 'auto' | '1' | '3'; skipBad: boolean }): Omit<ImportRequest, 'name'> | string {
+  const out: Omit<ImportRequest, 'name'> = {};
+  const size = form.imageSize.trim();
+  if (size) {
+    const n = Number(size);
+    if (!/^\d+$/.test(size) || n < IMPORT_IMAGE_SIZE.min || n > IMPORT_IMAGE_SIZE.max) {
+      return `image size: a whole number of pixels from ${IMPORT_IMAGE_SIZE.min} to ${IMPORT_IMAGE_SIZE.max}, or empty to keep the images' own`;
+    }
+    out.imageSize = n;
+  }
+  if (form.channels !== 'auto') out.channels = form.channels === '3' ? 3 : 1;
+  if (form.skipBad) out.skipBad = true;
+  return out;
 }
