@@ -19,6 +19,12 @@ describe('uploadProblem', () => {
     expect(uploadProblem([file('pets.zip'), file('cat/1.png')])).toBe('pets.zip: a .zip is uploaded on its own, not with other files');
   });
 
+  it('refuses a path the server would not take, naming it', () => {
+    expect(uploadProblem([file('cat/../x.png')])).toMatch(/^"cat\/..\/x.png": .*'\.\.'/);
+    expect(uploadProblem([file(`cat/${'x'.repeat(300)}.png`)])).toMatch(/at most 255 bytes/);
+    expect(uploadProblem([file('cat/inner.zip')])).toMatch(/a \.zip is uploaded on its own, not inside a folder tree$/);
+  });
+
   it('refuses too many files, a file too large and an upload too large, as the server would', () => {
     const limits = { files: 3, fileBytes: 10 * 2 ** 20, totalBytes: 2 ** 30 };
     expect(uploadProblem([file('a/1'), file('a/2'), file('a/3'), file('a/4')], limits)).toBe('at most 3 files an upload (got 4)');

@@ -5,6 +5,7 @@
  * file under its path inside the chosen folder, 'cat/001.png') or one .zip.
  */
 import { UPLOAD_LIMITS, type ImportRequest, type SaccadeApi } from '../../../src-main/shared/api';
+import { UPLOAD_FILE_NAMES, uploadPathProblem } from '../../../src-main/shared/mnist-files';
 
 /** A file to send: a browser File, or anything that reads byte ranges. `name` is its path in the upload. */
 export interface UploadSource {
@@ -130,13 +131,18 @@ export function formatBytes(n: number): string {
 
 /**
  * What the server would refuse, said before a byte is sent: nothing to send, a .zip with other
- * files, too many files, or a file or the upload over the bounds. Undefined when the files may go.
+ * files, a path it does not take (uploadPathProblem: '..', too long, ...), too many files, or a
+ * file or the upload over the bounds. Undefined when the files may go.
  */
 export function uploadProblem(files: readonly Pick<UploadSource, 'name' | 'size'>[], limits: { files: number; fileBytes: number; totalBytes: number } = UPLOAD_LIMITS): string | undefined {
   if (files.length === 0) return 'nothing to upload: the folder holds no files (hidden files are left out)';
   const zip = files.find((f) => /\.zip$/i.test(f.name));
   if (zip && files.length > 1) return `${zip.name}: a .zip is uploaded on its own, not with other files`;
   const count = (n: number) => n.toLocaleString('en-US');
+  for (const f of files) {
+    const bad = UPLOAD_FILE_NAMES.has(f.name) ? undefined : uploadPathProblem(f.name);
+    if (bad) return bad;
+  }
   if (files.length > limits.files) return `at most ${count(limits.files)} files an upload (got ${count(files.length)})`;
   const big = files.find((f) => f.size > limits.fileBytes);
   if (big) return `${big.name}: ${formatBytes(big.size)}, over the ${formatBytes(limits.fileBytes)} a file an upload takes`;
