@@ -346,6 +346,8 @@ function drawCanvas(trace: GlimpseTrace, step: number, opts: FrameOptions, trueC
     const y0 = Math.round(b.y * scale);
     const x1 = Math.round((b.x + b.size) * scale) - 1;
     const y1 = Math.round((b.y + b.size) * scale) - 1;
+    // On colour images a box may share its colour with the picture: a dark line inside it keeps it seen.
+    if (colour && scale >= 2) canvas.outline(x0 + 1, y0 + 1, x1 - 1, y1 - 1, COLOR.background, width, imgH);
     canvas.outline(x0, y0, x1, y1, scaleColor(s), width, imgH);
   }
   const [cx, cy] = centre(t);

@@ -188,6 +188,9 @@ describe('colour frames', () => {
     expect(at(f, box.x * 2, box.y * 2)).toBe(scaleColor(1));
     expect(px(box.x * 2, box.y * 2)).toEqual([...PALETTE[scaleColor(1)]!, 255]);
     expect(frameRgba(f)).toEqual(rgba);
+    // A dark line just inside each box keeps it seen on a picture of its own colour.
+    expect(at(f, box.x * 2 + 1, box.y * 2 + 1)).toBe(COLOR.background);
+    expect(at(drawTraceFrame(tinyTrace(), 0, { scale: 2, showTrail: false }), box.x * 2 + 1, box.y * 2 + 1)).not.toBe(COLOR.background);
     // The indexed picture everywhere else is the true one, quantized.
     expect(indicesToRgba(f)).toEqual(indicesToRgba(f, COLOUR_PALETTE));
   });
