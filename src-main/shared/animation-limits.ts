@@ -2,7 +2,7 @@
  * How large an exported animation would be, computed from its layout alone, and the bounds it
  * must stay within: checked before any frame is drawn, by the one export pipeline (export job).
  */
-import { probStripLayout } from './frames';
+import { captionLayout, probStripLayout } from './frames';
 
 export interface AnimationLayout {
   images: number;
@@ -13,6 +13,8 @@ export interface AnimationLayout {
   columns?: number;
   /** Frames: the longest trace's glimpses. */
   frames: number;
+  /** Whether the cells have a line of class names under the bars (traces of data with class names). */
+  captions?: boolean;
 }
 
 export interface AnimationSize {
@@ -58,7 +60,7 @@ export function animationSize(layout: AnimationLayout): AnimationSize {
   const scale = Math.max(1, Math.floor(layout.scale));
   const columns = Math.max(1, Math.min(Math.floor(layout.columns ?? defaultColumns(images)), images));
   const cellW = layout.imageSize * scale;
-  const cellH = cellW + probStripLayout(cellW, cellW, scale, true).height;
+  const cellH = cellW + probStripLayout(cellW, cellW, scale, true).height + (layout.captions ? captionLayout(scale).height : 0);
   const gap = 2 * scale;
   const rows = Math.ceil(images / columns);
   return {

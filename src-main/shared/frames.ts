@@ -3,6 +3,7 @@
  * no Node), so the app, the browser mode and the command line export the same pictures.
  */
 import type { GlimpseTrace } from './trace';
+import { CAPTION_ROWS, captionWidth, drawCaption, fitCaption } from './caption-font';
 
 /** An indexed image: one palette index per pixel, row-major. */
 export interface IndexedFrame {
@@ -27,6 +28,11 @@ export interface FrameOptions {
   showProbs?: boolean;
   /** Digits under the bars (3x5 pixel font), when they fit. Default true. */
   showLabels?: boolean;
+  /**
+   * Under the bars, the class names (for traces that carry them): the prediction after the step,
+   * green when right, red with the true class beside it when wrong. Default true.
+   */
+  showCaption?: boolean;
 }
 
 export interface GridFrameOptions extends FrameOptions {
@@ -180,6 +186,18 @@ export function probStripLayout(width: number, imageHeight: number, scale: numbe
   return { top, height, slot, barWidth, left, baseline, barMax, fontScale, labelTop };
 }
 
+/** The class-name line under the probability strip: its zoom and height for a frame at `scale`. */
+export function captionLayout(scale: number): { zoom: number; pad: number; height: number } {
+  const zoom = Math.max(1, Math.floor(scale / 2));
+  const pad = Math.max(1, Math.floor(scale / 2));
+  return { zoom, pad, height: CAPTION_ROWS * zoom + pad };
+}
+
+/** Whether a frame of this trace gets a caption line. */
+export function hasCaption(trace: Pick<GlimpseTrace, 'classNames'>, opts: FrameOptions): boolean {
+  return Boolean(opts.showProbs && (opts.showCaption ?? true) && trace.classNames?.length);
+}
+
 class Canvas {
   readonly indices: Uint8Array;
   /** RGBA bytes drawn alongside the indices (true-colour frames only). */
@@ -283,7 +301,8 @@ function argmax(values: number[]): number {
 export function traceFrameSize(trace: GlimpseTrace, opts: FrameOptions): { width: number; height: number } {
   const scale = Math.max(1, Math.floor(opts.scale));
   const width = trace.imageSize * scale;
-  const height = width + (opts.showProbs ? probStripLayout(width, width, scale, opts.showLabels ?? true).height : 0);
+  const height =
+    width + (opts.showProbs ? probStripLayout(width, width, scale, opts.showLabels ?? true).height : 0) + (hasCaption(trace, opts) ? captionLayout(scale).height : 0);
   return { width, height };
 }
 
@@ -353,11 +372,32 @@ function drawCanvas(trace: GlimpseTrace, step: number, opts: FrameOptions, trueC
   const [cx, cy] = centre(t);
   canvas.set(cx, cy, COLOR.fixation, width, imgH);
 
-  if (opts.showProbs) drawProbStrip(canvas, trace, current.probs, scale, imgH, opts.showLabels ?? true);
+  if (opts.showProbs) {
+    const strip = drawProbStrip(canvas, trace, current.probs, scale, imgH, opts.showLabels ?? true);
+    if (hasCaption(trace, opts)) drawCaptionLine(canvas, trace, current.probs, scale, strip.top + strip.height);
+  }
   return canvas;
 }
 
-function drawProbStrip(canvas: Canvas, trace: GlimpseTrace, probs: number[], scale: number, imgH: number, showLabels: boolean): void {
+function drawCaptionLine(canvas: Canvas, trace: GlimpseTrace, probs: number[], scale: number, top: number): void {
+  const names = trace.classNames ?? [];
+  const { zoom, pad } = captionLayout(scale);
+  const predicted = probs.length ? argmax(probs) : -1;
+  const name = (k: number) => names[k] ?? String(k);
+  const right = predicted === trace.label;
+  const room = Math.floor((canvas.width - 2 * pad) / zoom);
+  // Right: the name alone. Wrong: the prediction, then the true class, each given half the room if need be.
+  const first = right ? fitCaption(name(predicted), room) : fitCaption(name(predicted), captionWidth(`${name(predicted)} / ${name(trace.label)}`) <= room ? room : Math.floor(room / 2));
+  const second = right ? '' : fitCaption(` / ${name(trace.label)}`, room - captionWidth(first) - 1);
+  const width = (captionWidth(first) + (second ? captionWidth(second) + 1 : 0)) * zoom;
+  let x = Math.max(pad, Math.floor((canvas.width - width) / 2));
+  const y = top;
+  const plot = (colour: number) => (px: number, py: number, size: number) => canvas.fillRect(px, py, size, size, colour);
+  x += drawCaption(first, x, y, zoom, plot(right ? COLOR.textTrue : COLOR.scales[0]));
+  if (second) drawCaption(second, x, y, zoom, plot(COLOR.textTrue));
+}
+
+function drawProbStrip(canvas: Canvas, trace: GlimpseTrace, probs: number[], scale: number, imgH: number, showLabels: boolean): ProbStripLayout {
   const classes = probs.length || 10;
   const L = probStripLayout(canvas.width, imgH, scale, showLabels, classes);
   const predicted = probs.length ? argmax(probs) : -1;
@@ -381,6 +421,7 @@ function drawProbStrip(canvas: Canvas, trace: GlimpseTrace, probs: number[], sca
       }
     }
   }
+  return L;
 }
 
 /** Several traces side by side, `columns` per row, each at `step` (clamped per trace). */

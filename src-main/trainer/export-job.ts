@@ -30,7 +30,8 @@ export async function runExportJob(job: ExportJob, ctx: JobContext): Promise<Exp
   const traces = await traceModel(model, job);
   if (job.saveAs && model.runId) new RunStore(job.model.home).saveTrace(model.runId, job.saveAs, traces);
   // Again from the traces themselves, which are what gets drawn.
-  const size = checkAnimationSize({ ...layout, imageSize: traces[0]!.imageSize, frames: traceFrameCount(traces) }, job.format, names);
+  const captions = traces.some((t) => t.classNames?.length);
+  const size = checkAnimationSize({ ...layout, imageSize: traces[0]!.imageSize, frames: traceFrameCount(traces), captions }, job.format, names);
   const frames: IndexedFrame[] = [];
   for (let step = 0; step < size.frames; step++) {
     const frame = drawTraceGridFrame(traces, step, { scale: job.scale, columns: size.columns, showProbs: true, showTrail: true });

@@ -40,6 +40,20 @@ describe('animationSize', () => {
     }
   });
 
+  it('counts the class-name line when the traces carry class names', () => {
+    for (const [images, imageSize, scale] of [
+      [1, 28, 4],
+      [3, 20, 1],
+      [4, 64, 3],
+    ] as const) {
+      const traces = Array.from({ length: images }, () => ({ ...traceOf(imageSize, 3), classNames: Array.from({ length: 10 }, (_, k) => `class ${k}`) }));
+      const frame = drawTraceGridFrame(traces, 0, { scale, columns: Math.min(images, 8), showProbs: true, showTrail: true });
+      const size = animationSize({ images, imageSize, scale, frames: 3, captions: true });
+      expect([size.width, size.height]).toEqual([frame.width, frame.height]);
+      expect(size.height).toBeGreaterThan(animationSize({ images, imageSize, scale, frames: 3 }).height);
+    }
+  });
+
   it('computes the issue\'s 256 images at scale 32 in 64 columns without drawing them', () => {
     // 64 cells of 896 px and 63 gaps of 64 px; 4 rows of 896 + 382 px (the probability strip:
     // 16 pad, 224 bars, 16 pad, 5 x 22 font, 16 pad) and 3 gaps.

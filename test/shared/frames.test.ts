@@ -16,7 +16,9 @@ import {
   indicesToRgba,
   probStripLayout,
   scaleColor,
+  captionLayout,
 } from '../../src-main/shared/frames';
+import { captionWidth, fitCaption } from '../../src-main/shared/caption-font';
 import { tinyTrace } from './fixtures';
 
 const at = (f: { width: number; indices: Uint8Array }, x: number, y: number) => f.indices[y * f.width + x];
@@ -230,5 +232,42 @@ describe('colour frames', () => {
     const g = drawTraceFrame(twelve, 0, { scale: 6, showProbs: true });
     expect(count(g, COLOR.barPredicted)).toBeGreaterThan(0);
     expect(g.height).toBe(f.height);
+  });
+});
+
+describe('class names under the bars', () => {
+  const names = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
+  const opts = { scale: 8, showProbs: true };
+  const row = (frame: { width: number; indices: Uint8Array }, top: number, bottom: number) => {
+    const seen = new Set<number>();
+    for (let y = top; y < bottom; y++) for (let x = 0; x < frame.width; x++) seen.add(frame.indices[y * frame.width + x]!);
+    return seen;
+  };
+
+  it('adds a line below the strip: the right prediction in green, a wrong one in red with the true class in green', () => {
+    const plain = drawTraceFrame(tinyTrace(), 0, opts);
+    const trace = { ...tinyTrace(), classNames: names };
+    const caption = captionLayout(8);
+    // Step 0 predicts 3 (Dress), the label: right.
+    const right = drawTraceFrame(trace, 0, opts);
+    expect(right.height).toBe(plain.height + caption.height);
+    const rightInk = row(right, plain.height, right.height);
+    expect(rightInk.has(COLOR.textTrue)).toBe(true);
+    expect(rightInk.has(COLOR.scales[0]!)).toBe(false);
+    // Step 1 predicts 7 (Sneaker): wrong, so both colours.
+    const wrongInk = row(drawTraceFrame(trace, 1, opts), plain.height, right.height);
+    expect(wrongInk.has(COLOR.scales[0]!)).toBe(true);
+    expect(wrongInk.has(COLOR.textTrue)).toBe(true);
+    // The frame above the line is the frame without names.
+    expect(Array.from(right.indices.subarray(0, plain.indices.length))).toEqual(Array.from(plain.indices));
+    expect(drawTraceFrame(trace, 0, { ...opts, showCaption: false }).height).toBe(plain.height);
+  });
+
+  it('fits a long name into a narrow cell, cut with a dot', () => {
+    expect(fitCaption('Ankle boot', 1000)).toBe('Ankle boot');
+    const cut = fitCaption('Ankle boot', 30);
+    expect(cut.endsWith('.')).toBe(true);
+    expect(captionWidth(cut)).toBeLessThanOrEqual(30);
+    expect(fitCaption('W', 1)).toBe('');
   });
 });
