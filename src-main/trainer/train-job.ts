@@ -78,7 +78,8 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   });
   const lock = RunLock.acquire(store.runDir(meta.id), meta.id, 'saccade trainer');
   try {
-    return await trainRun(store, meta, job, ctx, backend, undefined);
+    // The images loaded to check the run are the ones it trains on: a second load would hold them twice.
+    return await trainRun(store, meta, job, ctx, backend, undefined, source);
   } finally {
     lock.release();
   }
@@ -149,15 +150,22 @@ function checkRoomToTrain(meta: RunMeta, job: TrainJob, resume: Resume | undefin
   }
 }
 
-async function trainRun(store: RunStore, meta: RunMeta, job: TrainJob, ctx: JobContext, backend: BackendChoice, resume: Resume | undefined): Promise<TrainSummary> {
+async function trainRun(
+  store: RunStore,
+  meta: RunMeta,
+  job: TrainJob,
+  ctx: JobContext,
+  backend: BackendChoice,
+  resume: Resume | undefined,
+  loaded?: SourceData,
+): Promise<TrainSummary> {
   const config = validateConfig(meta.config);
   ctx.emit({ type: 'run', runId: meta.id, runDir: store.runDir(meta.id), resumedFrom: resume && { step: resume.optimizer.step, epoch: resume.epoch } });
   try {
     if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
-    const source = await loadSourceData(
-      job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source),
-      decodeOptions(config, ['imageSize', 'channels'], ctx),
-    );
+    const source =
+      loaded ??
+      (await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source), decodeOptions(config, ['imageSize', 'channels'], ctx)));
     const data = prepareRunData(config, source);
     meta = store.updateMeta(meta.id, {
       status: 'running',
