@@ -305,14 +305,17 @@ class Cli {
     if (this.mode === 'json') this.printJson({ type: 'summary', ...summary });
     else {
       this.printEval(summary);
-      this.print(`per class: ${summary.perClass.map((a, c) => `${c}:${a === null ? '-' : (100 * a).toFixed(1)}`).join(' ')}`);
+      const names = summary.classNames;
+      const named = (c: number) => (names?.[c] !== undefined ? `${c} ${names[c]}` : String(c));
+      this.print(`per class: ${summary.perClass.map((a, c) => `${names?.[c] ?? c}:${a === null ? '-' : (100 * a).toFixed(1)}`).join(' ')}`);
       this.print('confusion (rows: label, columns: prediction, mean locations):');
       const width = Math.max(4, ...summary.confusion.flat().map((n) => String(n).length + 1));
-      this.print(`     ${summary.confusion.map((_, c) => String(c).padStart(width)).join('')}`);
-      summary.confusion.forEach((row, label) => this.print(`  ${String(label).padStart(2)} ${row.map((n) => String(n).padStart(width)).join('')}`));
+      const rowHead = Math.max(2, ...summary.confusion.map((_, c) => named(c).length));
+      this.print(`${' '.repeat(rowHead + 3)}${summary.confusion.map((_, c) => String(c).padStart(width)).join('')}`);
+      summary.confusion.forEach((row, label) => this.print(`  ${named(label).padEnd(rowHead)} ${row.map((n) => String(n).padStart(width)).join('')}`));
       const wrong = summary.misclassified.slice(0, 8);
       if (wrong.length) {
-        const list = wrong.map((w) => `${w.index} (label ${w.label}, predicted ${w.prediction})`).join(', ');
+        const list = wrong.map((w) => `${w.index} (label ${named(w.label)}, predicted ${named(w.prediction)})`).join(', ');
         this.print(`first misclassified (mean locations; saccade trace --images I shows one): ${list}${summary.misclassified.length > wrong.length ? ', ...' : ''}`);
       }
       this.print(`evaluated in ${summary.seconds.toFixed(2)} s`);
@@ -354,7 +357,8 @@ class Cli {
     if (this.mode === 'json') this.printJson({ type: 'summary', traces });
     else if (!out) {
       for (const t of traces) {
-        this.print(`image ${t.index}: label ${t.label}, predicted ${t.prediction} (${t.mode} locations)`);
+        const named = (c: number) => (t.classNames?.[c] !== undefined ? `${c} (${t.classNames[c]})` : String(c));
+        this.print(`image ${t.index}: label ${named(t.label)}, predicted ${named(t.prediction)} (${t.mode} locations)`);
         t.steps.forEach((s, i) => {
           const p = Math.max(...s.probs);
           this.print(

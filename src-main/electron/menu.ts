@@ -22,7 +22,7 @@ export function menuTemplate(handlers: MenuHandlers, options: MenuOptions): Menu
       label: 'File',
       submenu: [
         { label: 'New project', accelerator: 'CmdOrCtrl+N', click: () => handlers.sendAction('new-project') },
-        { label: 'Import IDX folder...', accelerator: 'CmdOrCtrl+I', click: () => handlers.sendAction('import-folder') },
+        { label: 'Import dataset folder...', accelerator: 'CmdOrCtrl+I', click: () => handlers.sendAction('import-folder') },
         { type: 'separator' },
         { role: 'quit' },
       ],

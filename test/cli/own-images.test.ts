@@ -141,6 +141,10 @@ describe('saccade import and datasets', () => {
     const summary = lastJson<TrainSummary>(train.stdout);
     expect(runMeta(summary.runId).dataset).toMatchObject({ name: 'Colour squares', source: cache, classNames: COLOUR_NAMES });
 
+    const text = await saccade(['eval', summary.runId], home, 120_000);
+    expect(text.stdout).toMatch(/^per class: blue:[\d.]+ green:[\d.]+ red:[\d.]+$/m);
+    expect(text.stdout).toMatch(/^  0 blue  +\d+ +\d+ +\d+$/m);
+
     const wrong = await saccade(['eval', summary.runId, '--data', digits], home, 120_000);
     expect(wrong.code).toBe(1);
     expect(wrong.stderr.trim()).toMatch(/^saccade: error: .*images are 28x28 but the model takes 20x20 \(task centered\)$/);

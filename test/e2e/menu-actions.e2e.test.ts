@@ -48,7 +48,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: the File 
     await expect.poll(() => page.locator(tid('run-row')).count()).toBe(0);
   });
 
-  it('Import IDX folder with no folder chosen (browser mode has no dialog) changes nothing', async () => {
+  it('Import dataset folder with no folder chosen (browser mode has no dialog) changes nothing', async () => {
     await page.click(tid('nav-runs'));
     await menu('import-folder');
     await page.waitForTimeout(300);

@@ -24,7 +24,7 @@ describe('application menu', () => {
     const { template, sent, abouts } = build(false);
     const file = items(template, 'File');
     click(file.find((i) => i.label === 'New project'));
-    click(file.find((i) => i.label === 'Import IDX folder...'));
+    click(file.find((i) => i.label === 'Import dataset folder...'));
     expect(sent).toEqual(['new-project', 'import-folder']);
     expect(abouts()).toBe(0);
     expect(file.map((i) => i.accelerator).filter(Boolean)).toEqual(['CmdOrCtrl+N', 'CmdOrCtrl+I']);

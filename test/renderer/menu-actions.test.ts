@@ -39,7 +39,7 @@ describe('menu actions in the renderer', () => {
     expect(ui.settings.currentProjectId).toBe('p2');
   });
 
-  it('Import IDX folder asks for a folder and hands it to the Datasets view', async () => {
+  it('Import dataset folder asks for a folder and hands it to the Datasets view', async () => {
     const { ctx, ui, calls } = standInContext(['Default'], '/data/my-digits');
     await performMenuAction('import-folder', ctx);
     expect(calls).toEqual(['pickFolder']);
