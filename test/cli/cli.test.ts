@@ -37,7 +37,7 @@ afterAll(() => {
 describe('saccade errors: one line, non-zero exit, no stack trace', () => {
   // [args, expected message after 'saccade: error: ', exit code]
   const cases: [string, () => string[], RegExp, number][] = [
-    ['unknown command', () => ['frobnicate'], /^unknown command 'frobnicate' \(try: train, resume, eval, trace, export, runs, presets, bench[a-z, ]*\)$/, 2],
+    ['unknown command', () => ['frobnicate'], /^unknown command 'frobnicate' \(try: train, resume, eval, trace, export, runs, import, datasets, presets, bench[a-z, ]*\)$/, 2],
     ['unknown preset', () => ['train', '--preset', 'nope'], /^unknown preset 'nope' \(choose one of: centered, translated, cluttered60, cluttered100\)$/, 1],
     ['negative size', () => ['train', '--glimpse-size', '-3'], /^glimpseSize = -3 is out of range \(1 to 256\)$/, 1],
     ['glimpse larger than the image', () => ['train', '--glimpse-size', '40'], /^glimpseSize 40 is larger than the 28x28 image$/, 1],
