@@ -27,13 +27,16 @@ export function memoryLimitBytes(): number {
   return limit;
 }
 
-export function checkMemory(config: RamConfig, workers: number, backend: string, limit = memoryLimitBytes()): void {
+/** `dataBytes`: the decoded images of a user's dataset, held for the whole run (the bundled MNIST is in the base). */
+export function checkMemory(config: RamConfig, workers: number, backend: string, limit = memoryLimitBytes(), dataBytes = 0): void {
   const estimate = estimateTrainingMemory(config, imageSizeOf(config), workers);
-  const shape = `batchSize ${config.batchSize}, coreHidden ${config.coreHidden}, glimpses ${config.glimpses}, ${config.scales} scales of ${config.glimpseSize}px`;
+  const shape =
+    `batchSize ${config.batchSize}, coreHidden ${config.coreHidden}, glimpses ${config.glimpses}, ${config.scales} scales of ${config.glimpseSize}px` +
+    (dataBytes ? `, ${formatBytes(dataBytes)} of images` : '');
   const usable = limit * USABLE_FRACTION;
-  if (estimate.totalBytes > usable) {
+  if (estimate.totalBytes + dataBytes > usable) {
     throw new MemoryError(
-      `this run would need about ${formatBytes(estimate.totalBytes)} of memory (${shape}) but this machine has ${formatBytes(limit)} (${Math.round(USABLE_FRACTION * 100)}% usable): use a smaller batchSize or network`,
+      `this run would need about ${formatBytes(estimate.totalBytes + dataBytes)} of memory (${shape}) but this machine has ${formatBytes(limit)} (${Math.round(USABLE_FRACTION * 100)}% usable): use a smaller batchSize or network`,
     );
   }
   if (backend === 'wasm' && estimate.perWorkerBytes > WASM_HEAP_BYTES * 0.9) {

@@ -66,7 +66,7 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   // Everything that can refuse the run (its data, its memory) is checked before a run folder exists.
   const source = await loadSourceData(job.dataDir, decodeOptions(requested, job.given ?? [], ctx));
   const config = fitConfigToData(requested, dataShapeOf(source), new Set(job.given ?? []));
-  checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
+  checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name, undefined, imageBytes(source));
   prepareRunData(config, source);
   const meta = store.createRun({
     name: job.name,
@@ -83,6 +83,11 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   } finally {
     lock.release();
   }
+}
+
+/** The decoded images a run holds besides the process's base (which counts the bundled MNIST). */
+function imageBytes(source: SourceData): number {
+  return source.bundled ? 0 : source.train.images.byteLength + source.test.images.byteLength;
 }
 
 /** How a class-folder tree read directly is decoded: to the size and channels the user chose, if any. */
@@ -162,10 +167,10 @@ async function trainRun(
   const config = validateConfig(meta.config);
   ctx.emit({ type: 'run', runId: meta.id, runDir: store.runDir(meta.id), resumedFrom: resume && { step: resume.optimizer.step, epoch: resume.epoch } });
   try {
-    if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name);
     const source =
       loaded ??
       (await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source), decodeOptions(config, ['imageSize', 'channels'], ctx)));
+    if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name, undefined, imageBytes(source));
     const data = prepareRunData(config, source);
     meta = store.updateMeta(meta.id, {
       status: 'running',
