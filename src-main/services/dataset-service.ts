@@ -255,7 +255,8 @@ function recordUploadSource(folder: string, index: DatasetIndex, from: string): 
 }
 
 function validationFor(classes: number, train: number): number {
-  return validationSizeFor({ ...DEFAULT_CONFIG, classes: Math.max(DEFAULT_CONFIG.classes, classes) }, train);
+  // A run takes its classes from the data (fitConfigToData), so this is the split it holds out.
+  return validationSizeFor({ ...DEFAULT_CONFIG, classes }, train);
 }
 
 function cacheInfo(folder: string, index: DatasetIndex): DatasetInfo {

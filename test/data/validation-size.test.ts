@@ -10,6 +10,7 @@ import { ConfigError, presetConfig, validateConfig, validationSizeFor } from '..
 import { StudioService } from '../../src-main/services/studio-service';
 import { RunStore } from '../../src-main/storage';
 import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
+import { writeColourTree } from '../helpers/image-trees';
 import { lastJson, saccade } from '../helpers/saccade-cli';
 
 let home: string;
@@ -59,6 +60,25 @@ describe("validationSize 'auto'", () => {
     expect(store.getRun(runId).dataset).toMatchObject({ train: 5400, validation: 600, test: 500 });
     await studio.shutdown(5000);
   });
+
+  it('a small 3-class import shows the split a run on it uses (classes from the data, not the default 10)', async () => {
+    const studioHome = path.join(home, 'studio-small');
+    const tree = await writeColourTree(path.join(home, 'colours-30'), 12, 10);
+    const studio = await StudioService.create({ home: studioHome, transport: 'websocket' });
+    try {
+      const info = await studio.importDataset({ name: 'thirty', folder: tree });
+      // 30 images, 3 held out for testing; of the 27, 3 (one per class) for validation.
+      expect(info).toMatchObject({ classes: 3, train: 24, validation: 3, test: 3 });
+      const project = (await studio.listProjects())[0]!;
+      const { runId } = await studio.startRun({ projectId: project.id, dataset: info.id, config: { task: 'centered', batchSize: 8 }, maxSteps: 2 });
+      const store = new RunStore(studioHome);
+      const end = Date.now() + 60_000;
+      while (store.getRun(runId).status !== 'completed' && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+      expect(store.getRun(runId).dataset).toMatchObject({ train: 24, validation: 3, test: 3, classNames: ['blue', 'green', 'red'] });
+    } finally {
+      await studio.shutdown(5000);
+    }
+  }, 120_000);
 
   it('a run without a validation set carries no made-up validation accuracy, and its best is its last epoch', async () => {
     const data = await writeMnistSubset(path.join(home, 'no-validation'), 200, 50);
