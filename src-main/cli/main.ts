@@ -11,7 +11,7 @@ import { JobError } from '../services/job-launcher';
 import type { BackendRequest, EvalSummary, ExportSummary, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storage';
-import { camel, kebab, Options, parseArgs, parseIndexList, UsageError } from './args';
+import { camel, kebab, Options, parseArgs, parseIndexList, parseNumber, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
 import { serve } from './serve';
 import { USAGE, COMMAND_HELP } from './usage';
@@ -498,8 +498,10 @@ class Cli {
     const steps = this.opts.number('steps', { integer: true, min: 1, max: 100000 }) ?? 60;
     const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     const backend = this.backend();
+    const batchText = this.opts.string('batch-sizes');
+    const batchSizes = batchText?.split(',').map((b) => parseNumber('--batch-sizes', b.trim(), { integer: true, min: 1, max: 65536 }));
     this.opts.rejectUnknown('bench');
-    const results = await this.follow((on) => this.engine.bench({ presets, steps, backend, workers }, on));
+    const results = await this.follow((on) => this.engine.bench({ presets, steps, backend, workers, batchSizes }, on));
     if (this.mode === 'json') {
       this.printJson({ type: 'summary', results });
       return 0;
@@ -508,7 +510,8 @@ class Cli {
     for (const r of results) {
       this.print(
         `${r.preset.padEnd(13)} ${r.backend.padEnd(8)} ${String(r.workers).padStart(7)}  ${String(r.batchSize).padStart(5)}  ${r.trainImagesPerSecond.toFixed(0).padStart(11)}  ` +
-          `${r.stepMs.toFixed(1).padStart(7)}  ${r.glimpseMsPerStep.toFixed(2).padStart(14)}  ${r.dataMsPerBatch.toFixed(2).padStart(13)}  ${r.evalSeconds10k.toFixed(2).padStart(10)}`,
+          `${r.stepMs.toFixed(1).padStart(7)}  ${r.glimpseMsPerStep.toFixed(2).padStart(14)}  ${r.dataMsPerBatch.toFixed(2).padStart(13)}  ${r.evalSeconds10k.toFixed(2).padStart(10)}` +
+          (r.fastest ? '  <- fastest batch' : ''),
       );
     }
     return 0;

@@ -103,6 +103,8 @@ export interface BenchJob {
   backend?: BackendRequest;
   steps: number;
   workers?: number;
+  /** Training batch sizes to measure (default: the preset's; on a GPU 128, 256, 512 and 1024). */
+  batchSizes?: number[];
 }
 
 /** Test images a model gets wrong (mean locations), in test-set order. */
@@ -252,6 +254,8 @@ export interface BenchResult {
   dataMsPerBatch: number;
   evalSeconds10k: number;
   evalImagesPerSecond: number;
+  /** With several batch sizes: the one that trained fastest. */
+  fastest?: boolean;
 }
 
 export type JobEvent =

@@ -1,12 +1,14 @@
 /**
- * Picks the fastest tfjs backend that loads here: native TensorFlow on the GPU, native on the CPU,
- * wasm (SIMD), then plain JS. Says which one and why the better ones were skipped; a forced
+ * Picks the fastest tfjs backend that loads here: native TensorFlow on the GPU (Linux, CUDA), WebGPU
+ * (any GPU, through Dawn; never a software adapter unless forced), native on the CPU, wasm (SIMD),
+ * then plain JS. Says which one and why the better ones were skipped; a forced
  * backend that cannot load is an error, never a silent fallback.
  */
 import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 
 import { BACKEND_NAMES, isBackendName, type BackendRequest } from '../shared/backends';
+import { activateWebGpu, describeAdapter, type AdapterInfo } from './webgpu';
 
 export const BACKENDS = BACKEND_NAMES;
 export type BackendName = BackendRequest;
@@ -18,6 +20,8 @@ export interface BackendChoice {
   reason: string;
   /** Better backends that could not load, with their actual errors. */
   skipped: { name: BackendName; error: string }[];
+  /** webgpu: the adapter it runs on. */
+  adapter?: AdapterInfo;
 }
 
 export class BackendError extends Error {
@@ -26,8 +30,11 @@ export class BackendError extends Error {
 
 const requireHere = createRequire(typeof __filename === 'string' ? __filename : process.cwd() + '/noop.js');
 
-async function tryLoad(name: BackendName): Promise<void> {
+/** Loads a backend; webgpu's adapter is returned (a software one only when forced). */
+async function tryLoad(name: BackendName, forced = false): Promise<AdapterInfo | undefined> {
   switch (name) {
+    case 'webgpu':
+      return activateWebGpu(forced);
     case 'tensorflow-gpu':
       // Registers the 'tensorflow' backend on CUDA; throws when libtensorflow or CUDA is missing.
       requireHere('@tensorflow/tfjs-node-gpu');
@@ -64,19 +71,20 @@ export async function selectBackend(forced?: string): Promise<BackendChoice> {
     if (!isBackendName(forced)) {
       throw new BackendError(`unknown backend '${forced}' (choose one of: ${BACKENDS.join(', ')})`);
     }
+    let adapter: AdapterInfo | undefined;
     try {
-      await tryLoad(forced);
+      adapter = await tryLoad(forced, true);
     } catch (err) {
       throw new BackendError(`backend '${forced}' cannot load here: ${firstLine(err)}`);
     }
-    return { name: forced, reason: 'forced with --backend', skipped: [] };
+    return { name: forced, reason: 'forced with --backend', skipped: [], ...(adapter ? { adapter } : {}) };
   }
   const skipped: BackendChoice['skipped'] = [];
   for (const name of BACKENDS) {
     try {
-      await tryLoad(name);
+      const adapter = await tryLoad(name);
       const reason = skipped.length === 0 ? 'the best backend, loaded' : `best that loaded (skipped ${skipped.map((s) => s.name).join(', ')})`;
-      return { name, reason, skipped };
+      return { name, reason, skipped, ...(adapter ? { adapter } : {}) };
     } catch (err) {
       skipped.push({ name, error: firstLine(err) });
     }
@@ -85,7 +93,8 @@ export async function selectBackend(forced?: string): Promise<BackendChoice> {
 }
 
 export function describeBackend(choice: BackendChoice): string {
-  const lines = [`backend: ${choice.name} (${choice.reason})`];
+  const on = choice.adapter ? ` on ${describeAdapter(choice.adapter)}` : '';
+  const lines = [`backend: ${choice.name}${on} (${choice.reason})`];
   for (const s of choice.skipped) lines.push(`  skipped ${s.name}: ${s.error}`);
   return lines.join('\n');
 }

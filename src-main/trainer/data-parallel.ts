@@ -14,7 +14,8 @@ import type { WorkerReply, WorkerRequest } from './grad-worker-protocol';
 
 /** Native TensorFlow already uses every core; wasm and cpu run on one thread each. */
 export function defaultWorkers(backend: BackendName): number {
-  if (backend === 'tensorflow' || backend === 'tensorflow-gpu') return 1;
+  // Threads share a batch on CPU backends; a GPU goes faster with one process and a larger batch.
+  if (backend === 'tensorflow' || backend === 'tensorflow-gpu' || backend === 'webgpu') return 1;
   const cores = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
   return Math.max(1, Math.min(2, cores));
 }

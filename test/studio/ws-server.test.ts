@@ -120,7 +120,7 @@ describe('saccade serve', () => {
     const info = await api.getAppInfo();
     expect(info.transport).toBe('websocket');
     expect(info.home).toBe(home);
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
+    expect(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']).toContain(info.backend.name);
   });
 
   it('starts a run, streams its training events, stops it; the stopped run traces and exports', async () => {

@@ -6,6 +6,7 @@ import { createRequire } from 'node:module';
 import * as tf from '@tensorflow/tfjs';
 import { describe, expect, it } from 'vitest';
 import { BACKENDS, BackendError, describeBackend, isBackendName, selectBackend } from '../../src-main/trainer/backend';
+import { haveSwiftShader, swiftShaderEnv } from '../helpers/webgpu-env';
 
 const nativeInstalled = (() => {
   try {
@@ -27,8 +28,8 @@ async function backendError(p: Promise<unknown>): Promise<BackendError> {
 }
 
 describe('selectBackend', () => {
-  it('knows the four backends, best first', () => {
-    expect([...BACKENDS]).toEqual(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']);
+  it('knows the five backends, best first', () => {
+    expect([...BACKENDS]).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow', 'wasm', 'cpu']);
     expect(isBackendName('wasm')).toBe(true);
     expect(isBackendName('webgl')).toBe(false);
   });
@@ -42,7 +43,7 @@ describe('selectBackend', () => {
 
   it('lists the valid names for an unknown backend', async () => {
     const err = await backendError(selectBackend('bogus'));
-    expect(err.message).toBe("unknown backend 'bogus' (choose one of: tensorflow-gpu, tensorflow, wasm, cpu)");
+    expect(err.message).toBe("unknown backend 'bogus' (choose one of: tensorflow-gpu, webgpu, tensorflow, wasm, cpu)");
     // nothing changed
     expect(tf.getBackend()).toBe('cpu');
   });
@@ -56,20 +57,43 @@ describe('selectBackend', () => {
     expect(tf.getBackend()).toBe('cpu');
   });
 
-  it.skipIf(nativeInstalled)('auto picks wasm, reporting the skipped native backends with their errors', async () => {
-    const choice = await selectBackend();
+  it.skipIf(nativeInstalled || !haveSwiftShader)('auto picks wasm, reporting the skipped backends with their errors: webgpu has only a software adapter', async () => {
+    const before = process.env['VK_ICD_FILENAMES'];
+    Object.assign(process.env, swiftShaderEnv());
+    let choice;
+    try {
+      choice = await selectBackend();
+    } finally {
+      if (before === undefined) delete process.env['VK_ICD_FILENAMES'];
+      else process.env['VK_ICD_FILENAMES'] = before;
+    }
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
-    expect(choice.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'tensorflow']);
+    expect(choice.skipped.map((s) => s.name)).toEqual(['tensorflow-gpu', 'webgpu', 'tensorflow']);
     expect(choice.skipped[0].error).toContain("Cannot find module '@tensorflow/tfjs-node-gpu'");
-    expect(choice.skipped[1].error).toContain("Cannot find module '@tensorflow/tfjs-node'");
-    expect(choice.reason).toBe('best that loaded (skipped tensorflow-gpu, tensorflow)');
+    expect(choice.skipped[1].error).toBe('only a software adapter here: SwiftShader driver 5.0.0');
+    expect(choice.skipped[2].error).toContain("Cannot find module '@tensorflow/tfjs-node'");
+    expect(choice.reason).toBe('best that loaded (skipped tensorflow-gpu, webgpu, tensorflow)');
     const text = describeBackend(choice).split('\n');
-    expect(text[0]).toBe('backend: wasm (best that loaded (skipped tensorflow-gpu, tensorflow))');
+    expect(text[0]).toBe('backend: wasm (best that loaded (skipped tensorflow-gpu, webgpu, tensorflow))');
     expect(text[1]).toMatch(/^ {2}skipped tensorflow-gpu: Cannot find module '@tensorflow\/tfjs-node-gpu'/);
-    expect(text[2]).toMatch(/^ {2}skipped tensorflow: Cannot find module '@tensorflow\/tfjs-node'/);
+    expect(text[2]).toBe('  skipped webgpu: only a software adapter here: SwiftShader driver 5.0.0');
+    expect(text[3]).toMatch(/^ {2}skipped tensorflow: Cannot find module '@tensorflow\/tfjs-node'/);
     // the wasm backend really computes
     expect(Array.from(tf.add(tf.tensor1d([1, 2]), 3).dataSync())).toEqual([4, 5]);
+  });
+
+  it.skipIf(!haveSwiftShader)('forces webgpu on the software adapter, names the adapter, and computes', async () => {
+    Object.assign(process.env, swiftShaderEnv());
+    const choice = await selectBackend('webgpu');
+    expect(choice.name).toBe('webgpu');
+    expect(choice.adapter).toEqual({ vendor: 'google', architecture: 'swiftshader', description: 'SwiftShader driver 5.0.0', software: true });
+    expect(describeBackend(choice)).toBe('backend: webgpu on google swiftshader (SwiftShader driver 5.0.0, software) (forced with --backend)');
+    expect(tf.getBackend()).toBe('webgpu');
+    const product = tf.matMul(tf.tensor2d([[1, 2], [3, 4]]), tf.tensor2d([[5], [6]]));
+    expect(Array.from(await product.data())).toEqual([17, 39]);
+    tf.dispose(product);
+    await selectBackend('cpu');
   });
 
   it('forces wasm after cpu and back', async () => {
