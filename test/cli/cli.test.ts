@@ -58,7 +58,7 @@ describe('saccade errors: one line, non-zero exit, no stack trace', () => {
       /^backend 'tensorflow' cannot load here: Cannot find module '@tensorflow\/tfjs-node'/,
       1,
     ],
-    ['unknown backend', () => ['train', '--backend', 'nope', '--max-steps', '1'], /^unknown backend 'nope' \(choose one of: tensorflow-gpu, tensorflow, wasm, cpu\)$/, 1],
+    ['unknown backend', () => ['train', '--backend', 'nope', '--max-steps', '1'], /^unknown backend 'nope' \(choose one of: tensorflow-gpu, webgpu, tensorflow, wasm, cpu\)$/, 1],
   ];
 
   const results = new Map<string, CliResult>();
