@@ -1,6 +1,6 @@
 /** Adam with a learning rate set per step and a state that checkpoints as plain arrays. */
 import * as tf from '@tensorflow/tfjs';
-import type { PlainTensors } from './params';
+import { readTensorsAsync, type PlainTensors } from './params';
 
 export class Adam {
   private readonly m: tf.Variable[];
@@ -40,6 +40,17 @@ export class Adam {
     this.m.forEach((m, i) => (tensors[`m${i}`] = { shape: m.shape.slice(), data: m.dataSync() as Float32Array }));
     this.v.forEach((v, i) => (tensors[`v${i}`] = { shape: v.shape.slice(), data: v.dataSync() as Float32Array }));
     return { step: this.step, tensors };
+  }
+
+  /** readState without dataSync: one read for every m_i and v_i. */
+  async readStateAsync(): Promise<{ step: number; tensors: PlainTensors }> {
+    const step = this.step;
+    const data = await readTensorsAsync([...this.m, ...this.v]);
+    const tensors: PlainTensors = {};
+    const n = this.m.length;
+    this.m.forEach((m, i) => (tensors[`m${i}`] = { shape: m.shape.slice(), data: data[i] }));
+    this.v.forEach((v, i) => (tensors[`v${i}`] = { shape: v.shape.slice(), data: data[n + i] }));
+    return { step, tensors };
   }
 
   loadState(state: { step: number; tensors: PlainTensors }): void {

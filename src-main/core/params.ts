@@ -133,6 +133,38 @@ export function readWeights(params: RamParams): PlainTensors {
   return out;
 }
 
+/**
+ * The values of several tensors with one read: flattened, concatenated and read back with one
+ * `await data()` (on a device backend each read is a round trip), then cut apart. Each array is its
+ * own buffer (transferable). Works on every backend; never calls dataSync.
+ */
+export async function readTensorsAsync(tensors: readonly tf.Tensor[]): Promise<Float32Array[]> {
+  if (tensors.length === 0) return [];
+  const all = tf.tidy(() => (tensors.length === 1 ? tf.reshape(tensors[0], [-1]) : tf.concat(tensors.map((t) => tf.reshape(t, [-1])), 0)));
+  let values: Float32Array;
+  try {
+    values = (await all.data()) as Float32Array;
+  } finally {
+    all.dispose();
+  }
+  const out: Float32Array[] = [];
+  let at = 0;
+  for (const t of tensors) {
+    out.push(values.slice(at, at + t.size));
+    at += t.size;
+  }
+  return out;
+}
+
+/** readWeights without dataSync: one read for all the weights. */
+export async function readWeightsAsync(params: RamParams): Promise<PlainTensors> {
+  const vars = PARAM_NAMES.map((n) => params[n]);
+  const data = await readTensorsAsync(vars);
+  const out: PlainTensors = {};
+  PARAM_NAMES.forEach((name, i) => (out[name] = { shape: vars[i].shape.slice(), data: data[i] }));
+  return out;
+}
+
 export function disposeParams(params: RamParams): void {
   for (const name of PARAM_NAMES) params[name].dispose();
 }
