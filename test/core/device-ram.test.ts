@@ -131,6 +131,26 @@ describe('trainBatchAsync on the device path', () => {
     }
   });
 
+  it('with one glimpse (no decision: no REINFORCE, no baseline)', async () => {
+    const base = cases[0];
+    const config = { ...base.config, glimpses: 1 };
+    const [cpu, dev] = pair(config);
+    try {
+      const sd = await dev.trainBatchAsync(base.images, base.labels, { device: true });
+      expectStatsClose(cpu.trainBatch(base.images, base.labels), sd);
+      expect(sd.reinforce).toBe(0);
+      expect(sd.baselineLoss).toBe(0);
+      const wc = cpu.weightArrays();
+      const wd = await dev.weightArraysAsync();
+      wc.forEach((w, i) => expect(maxRelDiff(w, wd[i]), `weight ${i}`).toBeLessThan(1e-3));
+      const p = await dev.predictAsync(base.images, COUNT, 'sampled', 2);
+      expect(maxRelDiff(cpu.predict(base.images, COUNT, 'sampled', 2), p)).toBeLessThan(1e-5);
+    } finally {
+      cpu.dispose();
+      dev.dispose();
+    }
+  });
+
   it('leaves no tensor behind', async () => {
     const { config, images, labels } = cases[1];
     const ram = new Ram(config, initialWeights(config, 21), new Rng(8));
