@@ -1,6 +1,6 @@
 /** Accuracy, per-class accuracy and the confusion matrix of a model on a set of images. */
 import type { LocationMode } from './model';
-import type { Ram } from './ram';
+import type { AsyncOptions, Ram } from './ram';
 import { argmaxRows } from './losses';
 import type { Misclassified } from '../shared/jobs';
 
@@ -54,10 +54,10 @@ export function* predictBatches(ram: Ram, set: EvalSet, mode: LocationMode, opts
 }
 
 /** predictBatches through ram.predictAsync: the same batches, draws and predictions, one read a batch. */
-export async function* predictBatchesAsync(ram: Ram, set: EvalSet, mode: LocationMode, opts: PredictOptions = {}): AsyncGenerator<{ from: number; predictions: Int32Array }> {
+export async function* predictBatchesAsync(ram: Ram, set: EvalSet, mode: LocationMode, opts: PredictOptions & AsyncOptions = {}): AsyncGenerator<{ from: number; predictions: Int32Array }> {
   const plan = batchPlan(ram, set, mode, opts);
   for (const { from, idx, view } of plan.batches()) {
-    const probs = await ram.predictAsync(view, idx.length, mode, plan.samples, { seed: plan.seed, indices: idx });
+    const probs = await ram.predictAsync(view, idx.length, mode, plan.samples, { seed: plan.seed, indices: idx }, { device: opts.device });
     yield { from, predictions: argmaxRows(probs, idx.length, plan.classes) };
   }
 }
@@ -137,8 +137,11 @@ export function evaluate(ram: Ram, set: EvalSet, mode: LocationMode, opts: Evalu
   return t.result();
 }
 
-/** evaluate() through ram.predictAsync (device backends: no dataSync, one read a batch); the same result. */
-export async function evaluateAsync(ram: Ram, set: EvalSet, mode: LocationMode, opts: EvaluateOptions = {}): Promise<EvalResult> {
+/**
+ * evaluate() through ram.predictAsync: on a device backend (or with `device: true`) the device
+ * episode, no dataSync and one read a batch; elsewhere predict(). The same result either way.
+ */
+export async function evaluateAsync(ram: Ram, set: EvalSet, mode: LocationMode, opts: EvaluateOptions & AsyncOptions = {}): Promise<EvalResult> {
   const t = tally(ram, set, mode, opts);
   for await (const batch of predictBatchesAsync(ram, set, mode, { ...opts, samples: t.samples })) t.add(batch);
   return t.result();

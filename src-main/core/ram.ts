@@ -292,8 +292,13 @@ export class Ram {
     };
   }
 
-  /** predict() with one read: the same contract and the same per-image draws, drawRng(seed, index, r). */
-  async predictAsync(images: Float32Array, count: number, mode: LocationMode, samples = 1, draws: EvalDraws = {}): Promise<Float32Array> {
+  /**
+   * predict() with one read: the same contract and the same per-image draws, drawRng(seed, index, r).
+   * On a device backend (or forced) it runs the device episode; elsewhere it is predict(), whose
+   * typed-array retina is the faster one there.
+   */
+  async predictAsync(images: Float32Array, count: number, mode: LocationMode, samples = 1, draws: EvalDraws = {}, opts: AsyncOptions = {}): Promise<Float32Array> {
+    if (!(opts.device ?? isDeviceBackend())) return this.predict(images, count, mode, samples, draws);
     const classes = this.config.classes;
     const runs = mode === 'mean' ? 1 : samples;
     const pixels = images.length / count;
@@ -325,8 +330,9 @@ export class Ram {
     return mean;
   }
 
-  /** trace() with one read: locations, patches and per-step probabilities come back together. */
-  async traceAsync(images: Float32Array, meta: TraceMeta[], mode: LocationMode, seed = this.config.seed): Promise<GlimpseTrace[]> {
+  /** trace() with one read: locations, patches and per-step probabilities come back together (elsewhere than on a device backend, unless forced: trace()). */
+  async traceAsync(images: Float32Array, meta: TraceMeta[], mode: LocationMode, seed = this.config.seed, opts: AsyncOptions = {}): Promise<GlimpseTrace[]> {
+    if (!(opts.device ?? isDeviceBackend())) return this.trace(images, meta, mode, seed);
     const count = meta.length;
     const T = this.config.glimpses;
     const rng = meta.map((m) => drawRng(seed, m.index, 0));

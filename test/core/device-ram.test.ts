@@ -143,7 +143,7 @@ describe('trainBatchAsync on the device path', () => {
       const wc = cpu.weightArrays();
       const wd = await dev.weightArraysAsync();
       wc.forEach((w, i) => expect(maxRelDiff(w, wd[i]), `weight ${i}`).toBeLessThan(1e-3));
-      const p = await dev.predictAsync(base.images, COUNT, 'sampled', 2);
+      const p = await dev.predictAsync(base.images, COUNT, 'sampled', 2, {}, { device: true });
       expect(maxRelDiff(cpu.predict(base.images, COUNT, 'sampled', 2), p)).toBeLessThan(1e-5);
     } finally {
       cpu.dispose();
@@ -159,9 +159,9 @@ describe('trainBatchAsync on the device path', () => {
       const tensors = tf.memory().numTensors;
       for (let i = 0; i < 3; i++) await ram.trainBatchAsync(images, labels, { device: true });
       expect(tf.memory().numTensors).toBe(tensors);
-      await ram.predictAsync(images, COUNT, 'sampled', 3);
-      await ram.predictAsync(images, COUNT, 'mean');
-      await ram.traceAsync(images.subarray(0, 2 * (images.length / COUNT)), [0, 1].map((index) => ({ index, label: 0, pixels: new Uint8Array(16 * 16 * 3) })), 'sampled');
+      await ram.predictAsync(images, COUNT, 'sampled', 3, {}, { device: true });
+      await ram.predictAsync(images, COUNT, 'mean', 1, {}, { device: true });
+      await ram.traceAsync(images.subarray(0, 2 * (images.length / COUNT)), [0, 1].map((index) => ({ index, label: 0, pixels: new Uint8Array(16 * 16 * 3) })), 'sampled', 1, { device: true });
       await ram.readStateAsync();
       await ram.weightArraysAsync();
       expect(tf.memory().numTensors).toBe(tensors);
@@ -180,11 +180,13 @@ describe('predictAsync, evaluateAsync and traceAsync', () => {
         const indices = Array.from({ length: COUNT }, (_, n) => 100 + 3 * n);
         for (const [mode, samples] of [['mean', 1], ['sampled', 1], ['sampled', 4]] as const) {
           const sync = ram.predict(images, COUNT, mode, samples, { seed: 5, indices });
-          const async = await ram.predictAsync(images, COUNT, mode, samples, { seed: 5, indices });
+          const async = await ram.predictAsync(images, COUNT, mode, samples, { seed: 5, indices }, { device: true });
           expect(async.length).toBe(COUNT * config.classes);
           expect(maxRelDiff(sync, async), `${mode} x${samples}`).toBeLessThan(1e-5);
+          // Off a device backend, unforced, it is predict() itself.
+          expect(await ram.predictAsync(images, COUNT, mode, samples, { seed: 5, indices })).toEqual(sync);
         }
-        await expect(ram.predictAsync(images, COUNT, 'mean', 1, { indices: [1, 2] })).rejects.toThrow(RangeError);
+        await expect(ram.predictAsync(images, COUNT, 'mean', 1, { indices: [1, 2] }, { device: true })).rejects.toThrow(RangeError);
       } finally {
         ram.dispose();
       }
@@ -209,7 +211,7 @@ describe('predictAsync, evaluateAsync and traceAsync', () => {
           const doneAsync: number[] = [];
           const opts = { batchSize: 10, samples: 2, seed: 3, keepMisclassified: 4 };
           const sync = evaluate(ram, set, mode, { ...opts, onBatch: (d) => doneSync.push(d) });
-          const async = await evaluateAsync(ram, set, mode, { ...opts, onBatch: (d) => doneAsync.push(d) });
+          const async = await evaluateAsync(ram, set, mode, { ...opts, device: true, onBatch: (d) => doneAsync.push(d) });
           expect(Array.from(async.predictions)).toEqual(Array.from(sync.predictions));
           expect({ ...async, seconds: 0 }).toEqual({ ...sync, seconds: 0 });
           expect(doneAsync).toEqual(doneSync);
@@ -229,7 +231,8 @@ describe('predictAsync, evaluateAsync and traceAsync', () => {
       try {
         for (const mode of ['mean', 'sampled'] as const) {
           const sync = ram.trace(few, meta, mode, 6);
-          const async = await ram.traceAsync(few, meta, mode, 6);
+          const async = await ram.traceAsync(few, meta, mode, 6, { device: true });
+          expect(await ram.traceAsync(few, meta, mode, 6)).toEqual(sync);
           expect(async.length).toBe(3);
           async.forEach((t, n) => {
             const s = sync[n];

@@ -75,7 +75,7 @@ describe('training on the device path', () => {
 
       // And the trained model classifies its training digits better than chance, through evaluateAsync.
       const set: EvalSet = { count: DIGITS, imageSize: 28, channels: 1, labels: train.labels, render: (i, out) => render(train, i, out) };
-      const result = await evaluateAsync(ram, set, 'mean', { batchSize: 160 });
+      const result = await evaluateAsync(ram, set, 'mean', { batchSize: 160, device: true });
       expect(result.count).toBe(DIGITS);
       expect(result.accuracy).toBeGreaterThan(0.3);
     } finally {
