@@ -102,7 +102,7 @@ export class ProgressPrinter {
     }
     switch (event.type) {
       case 'backend':
-        this.line(`backend: ${event.name} (${event.reason})`);
+        this.line(`backend: ${event.name}${event.adapter ? ` on ${event.adapter}` : ''} (${event.reason})`);
         for (const s of event.skipped) this.line(`  skipped ${s.name}: ${s.error}`);
         break;
       case 'run':

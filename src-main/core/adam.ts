@@ -78,7 +78,9 @@ export function learningRateAt(step: number, lr: number, decay: number, every: n
 
 /** Scales gradients so their global L2 norm is at most maxNorm; returns the norm before clipping. */
 export function clipByGlobalNorm(grads: tf.Tensor[], maxNorm: number): { clipped: tf.Tensor[]; norm: tf.Scalar } {
-  const norm = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g))))) as tf.Scalar;
+  // Stacked and summed, not tf.addN: tfjs-backend-webgpu 4.22's AddN gives wrong sums for more
+  // than a few inputs (14 gradients gave a norm of 0).
+  const norm = tf.sqrt(tf.sum(tf.stack(grads.map((g) => tf.sum(tf.square(g)))))) as tf.Scalar;
   if (maxNorm <= 0) return { clipped: grads, norm };
   const scale = tf.div(maxNorm, tf.maximum(norm, maxNorm));
   return { clipped: grads.map((g) => tf.mul(g, scale)), norm };

@@ -156,6 +156,8 @@ export interface BackendInfo {
   name: string;
   reason: string;
   skipped: { name: string; error: string }[];
+  /** webgpu: the adapter in words ("nvidia ampere (NVIDIA GeForce RTX 3080)"). */
+  adapter?: string;
 }
 
 export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob | ImportJob;
@@ -259,7 +261,7 @@ export interface BenchResult {
 }
 
 export type JobEvent =
-  | { type: 'backend'; name: string; reason: string; skipped: { name: string; error: string }[] }
+  | { type: 'backend'; name: string; reason: string; skipped: { name: string; error: string }[]; adapter?: string }
   | { type: 'run'; runId: string; runDir: string; resumedFrom?: { step: number; epoch: number } }
   | { type: 'status'; status: 'running' | 'paused' | 'stopping' }
   | { type: 'log'; message: string }

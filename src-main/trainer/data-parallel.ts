@@ -81,7 +81,8 @@ export class DataParallelTrainer {
   async trainBatch(images: Float32Array, labels: Int32Array, seed: number): Promise<StepStats> {
     // Location noise from the seed alone, so a resumed run draws exactly what it would have.
     this.ram.rng = new Rng(seed);
-    if (this.threads.length === 0) return this.ram.trainBatch(images, labels);
+    // One thread: the async step (on WebGPU the device path, elsewhere the same step as trainBatch).
+    if (this.threads.length === 0) return this.ram.trainBatchAsync(images, labels);
     const count = labels.length;
     const shares = this.threads.length + 1;
     const size = Math.ceil(count / shares);

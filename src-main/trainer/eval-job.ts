@@ -1,5 +1,5 @@
 /** Evaluation and glimpse traces of a trained model on the built-in test set or a user's t10k files. */
-import { evaluate, predictBatches, type EvalResult, type EvalSet } from '../core/evaluate';
+import { evaluateAsync, predictBatchesAsync, type EvalResult, type EvalSet } from '../core/evaluate';
 import { Ram } from '../core/ram';
 import type { EvalJob, EvalSummary, Misclassified, MisclassifiedJob, TraceJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
@@ -75,14 +75,14 @@ export async function runEvalJob(job: EvalJob, ctx: JobContext): Promise<EvalSum
   try {
     ctx.emit({ type: 'log', message: `evaluating ${model.label} on ${set.count} images of ${name}` });
     const seed = job.seed;
-    const mean = evaluate(ram, set, 'mean', {
+    const mean = await evaluateAsync(ram, set, 'mean', {
       seed,
       keepMisclassified: SUMMARY_MISCLASSIFIED,
       onBatch: (done) => ctx.emit({ type: 'evaluating', what: 'mean locations', done, total: set.count }),
     });
     await ctx.checkpoint();
     const samples = job.mcSamples ?? model.config.mcSamples;
-    const mc = evaluate(ram, set, 'sampled', { samples, seed, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
+    const mc = await evaluateAsync(ram, set, 'sampled', { samples, seed, onBatch: (done) => ctx.emit({ type: 'evaluating', what: `${samples} Monte-Carlo samples`, done, total: set.count }) });
     const summary = evalSummary(mean, mc, model.checkpoint, name, classNames);
     if (job.record && model.runId && !job.dataDir && set.count === fullSet.count) {
       // The numbers are worth having even when they cannot be saved (a full disk): report both.
@@ -122,7 +122,7 @@ export async function traceModel(model: LoadedModel, job: Pick<TraceJob, 'indice
   const ram = new Ram(model.config, model.weights);
   try {
     const meta = job.indices.map((index) => ({ index, label: set.labels[index], pixels: pixels(index) }));
-    const traces = ram.trace(images, meta, job.mode, job.seed);
+    const traces = await ram.traceAsync(images, meta, job.mode, job.seed);
     return classNames ? traces.map((t) => ({ ...t, classNames })) : traces;
   } finally {
     ram.dispose();
@@ -139,7 +139,7 @@ export async function runMisclassifiedJob(job: MisclassifiedJob, ctx: JobContext
   const ram = new Ram(model.config, model.weights);
   const wrong: Misclassified[] = [];
   try {
-    for (const { from, predictions } of predictBatches(ram, set, 'mean', { batchSize: 1000, seed: job.seed })) {
+    for await (const { from, predictions } of predictBatchesAsync(ram, set, 'mean', { batchSize: 1000, seed: job.seed })) {
       for (let i = 0; i < predictions.length && wrong.length < job.limit; i++) {
         const label = Number(set.labels[from + i]);
         if (predictions[i] !== label) wrong.push({ index: from + i, label, prediction: predictions[i] });

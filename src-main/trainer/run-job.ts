@@ -1,6 +1,7 @@
 /** Runs one job after loading the backend; every failure becomes an error event, never a crash. */
 import type { Job, JobEvent } from '../shared/jobs';
 import { describeBackend, selectBackend } from './backend';
+import { describeAdapter } from './webgpu';
 import { runBenchJob } from './bench-job';
 import { runEvalJob, runMisclassifiedJob, runTraceJob } from './eval-job';
 import { runExportJob } from './export-job';
@@ -17,7 +18,8 @@ export async function runJob(job: Job, ctx: JobContext): Promise<void> {
     return;
   }
   const backend = await selectBackend(job.backend);
-  ctx.emit({ type: 'backend', name: backend.name, reason: backend.reason, skipped: backend.skipped });
+  const adapter = backend.adapter ? { adapter: describeAdapter(backend.adapter) } : {};
+  ctx.emit({ type: 'backend', name: backend.name, reason: backend.reason, skipped: backend.skipped, ...adapter });
   ctx.emit({ type: 'log', message: describeBackend(backend) });
   let result: Extract<JobEvent, { type: 'result' }>['result'];
   switch (job.kind) {
@@ -40,7 +42,7 @@ export async function runJob(job: Job, ctx: JobContext): Promise<void> {
       result = await runMisclassifiedJob(job, ctx);
       break;
     case 'probe':
-      result = { name: backend.name, reason: backend.reason, skipped: backend.skipped };
+      result = { name: backend.name, reason: backend.reason, skipped: backend.skipped, ...adapter };
       break;
   }
   ctx.emit({ type: 'result', result });

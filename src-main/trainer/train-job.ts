@@ -6,7 +6,7 @@
 import { imageSizeOf, validateConfig, type RamConfig } from '../core/config';
 import { fitConfigToData } from '../core/fit-data';
 import { readDatasetIndex } from '../data/dataset-cache';
-import { evaluate } from '../core/evaluate';
+import { evaluateAsync } from '../core/evaluate';
 import type { PlainTensors } from '../core/params';
 import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
@@ -277,7 +277,7 @@ async function trainLoop(
   const ram = new Ram(config, resume?.weights);
   if (resume) ram.loadOptimizerState(resume.optimizer);
   const workers = job.workers ?? defaultWorkers(backend.name);
-  const trainer = await DataParallelTrainer.start(ram, config, backend.name, workers, ram.readState().weights);
+  const trainer = await DataParallelTrainer.start(ram, config, backend.name, workers, (await ram.readStateAsync()).weights);
   store.updateMeta(id, { backend: { name: backend.name, reason: backend.reason, workers: trainer.workers } });
 
   let epoch = resume?.epoch ?? 0;
@@ -303,8 +303,9 @@ async function trainLoop(
   let epochSteps = 0;
   let stopped = false;
 
-  const save = (name: string) => {
-    const state = ram.readState();
+  // One read of the weights and the optimizer's moments (a round trip on a GPU).
+  const save = async (name: string) => {
+    const state = await ram.readStateAsync();
     const ckpt: CheckpointData = {
       step: ram.step,
       epoch,
@@ -389,7 +390,7 @@ async function trainLoop(
           }
         }
         if (now - lastAutosave > AUTOSAVE_MS) {
-          save('autosave');
+          await save('autosave');
           lastAutosave = now;
         }
       }
@@ -409,8 +410,8 @@ async function trainLoop(
         bestEpoch = epoch;
       }
       store.appendMetric(id, { step: ram.step, epoch, time: Date.now(), ...(validation !== undefined ? { validationAccuracy: validation } : {}), epochTrainAccuracy });
-      save(epochCheckpointName(epoch));
-      if (improved) save('best');
+      await save(epochCheckpointName(epoch));
+      if (improved) await save('best');
       pruneEpochCheckpoints(store, id);
       store.updateMeta(id, (current) => ({
         progress: { step: ram.step, epoch, totalSteps },
@@ -433,10 +434,10 @@ async function trainLoop(
 
     recordPauses = false;
     const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
-    if (stepInEpoch > 0 || stopped) save(stopped ? 'stopped' : 'partial');
+    if (stepInEpoch > 0 || stopped) await save(stopped ? 'stopped' : 'partial');
     if (!store.listCheckpoints(id).some((c) => c.name === 'best')) {
       // Stopped before the first epoch ended: the latest weights are all there is to test.
-      save('best');
+      await save('best');
     }
     const trainSeconds = elapsed();
     store.updateMeta(id, (current) => ({
@@ -486,7 +487,7 @@ async function validate(ram: Ram, data: RunData, ctx: JobContext): Promise<numbe
   if (data.validation.count === 0) return undefined;
   ctx.emit({ type: 'evaluating', what: 'validation', done: 0, total: data.validation.count });
   await ctx.checkpoint();
-  return evaluate(ram, data.validation, 'mean').accuracy;
+  return (await evaluateAsync(ram, data.validation, 'mean')).accuracy;
 }
 
 function pruneEpochCheckpoints(store: RunStore, id: string): void {
@@ -507,8 +508,8 @@ async function testBest(store: RunStore, id: string, config: RamConfig, data: Ru
   try {
     ctx.emit({ type: 'evaluating', what: 'test (best checkpoint)', done: 0, total: data.test.count });
     await ctx.checkpoint();
-    const mean = evaluate(ram, data.test, 'mean', { keepMisclassified: SUMMARY_MISCLASSIFIED });
-    const mc = evaluate(ram, data.test, 'sampled', { samples: config.mcSamples });
+    const mean = await evaluateAsync(ram, data.test, 'mean', { keepMisclassified: SUMMARY_MISCLASSIFIED });
+    const mc = await evaluateAsync(ram, data.test, 'sampled', { samples: config.mcSamples });
     const summary = evalSummary(mean, mc, 'best', 'test', data.source.classNames);
     store.updateMeta(id, { test: { accuracy: mean.accuracy, accuracyMC: mc.accuracy, mcSamples: mc.samples, checkpoint: 'best' } });
     return summary;
