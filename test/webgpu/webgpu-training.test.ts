@@ -91,7 +91,7 @@ describe.skipIf(!haveSwiftShader)('WebGPU against wasm', () => {
     expect((await norm.data())[0]).toBeCloseTo(want, 3);
     // Clipped to 5 in all.
     let total = 0;
-    for (const c of clipped) total += (await c.data()).reduce((x, v) => x + v * v, 0);
+    for (const c of clipped) total += Array.from(await c.data()).reduce((x: number, v: number) => x + v * v, 0);
     expect(Math.sqrt(total)).toBeCloseTo(5, 3);
     tf.dispose([...clipped, norm]);
   });
