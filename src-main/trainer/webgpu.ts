@@ -77,6 +77,26 @@ export function probeAdapter(timeoutMs = 20_000): AdapterInfo {
   };
 }
 
+/** Chromium's software Vulkan driver, where Debian and Ubuntu put it. */
+const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
+
+/**
+ * A forced webgpu with no adapter from the system's drivers: Chromium's SwiftShader, if installed,
+ * so that the WebGPU path can be run (slowly, for checks) on a machine without a GPU.
+ */
+function probeWithSwiftShader(): AdapterInfo | undefined {
+  if (process.platform !== 'linux' || process.env['VK_ICD_FILENAMES']) return undefined;
+  const icd = SWIFTSHADER_ICDS.find((f) => fs.existsSync(f));
+  if (!icd) return undefined;
+  process.env['VK_ICD_FILENAMES'] = icd;
+  try {
+    return probeAdapter();
+  } catch {
+    delete process.env['VK_ICD_FILENAMES'];
+    return undefined;
+  }
+}
+
 let active: AdapterInfo | undefined;
 
 /**
@@ -84,7 +104,15 @@ let active: AdapterInfo | undefined;
  * whose message is the reason webgpu was skipped (wasm is faster than a CPU pretending to be a GPU).
  */
 export async function activateWebGpu(allowSoftware: boolean): Promise<AdapterInfo> {
-  const adapter = active ?? probeAdapter();
+  let adapter = active;
+  if (!adapter) {
+    try {
+      adapter = probeAdapter();
+    } catch (err) {
+      adapter = allowSoftware ? probeWithSwiftShader() : undefined;
+      if (!adapter) throw err;
+    }
+  }
   if (adapter.software && !allowSoftware) {
     throw new Error(`only a software adapter here: ${adapter.description || adapter.architecture || 'fallback adapter'}`);
   }

@@ -45,6 +45,18 @@ describe.skipIf(!haveSwiftShader)('saccade on webgpu', () => {
     expect(lastJson<{ accuracy: number }>(ev.stdout).accuracy).toBe(meta.test.accuracy);
   }, 400_000);
 
+  it('forced without any Vulkan driver set, it finds Chromium\'s SwiftShader itself', async () => {
+    const env: NodeJS.ProcessEnv = { ...process.env, SACCADE_HOME: path.join(root, 'home-plain') };
+    delete env['VK_ICD_FILENAMES'];
+    const r = await new Promise<{ code: number; stdout: string }>((resolve) => {
+      execFile(process.execPath, [path.join(ROOT, 'bin/saccade.mjs'), 'train', '--backend', 'webgpu', '--data', data, '--max-steps', '1', '--batch-size', '16', '--validation-size', '0', '--mc-samples', '1', '--glimpses', '2'], { cwd: ROOT, env, timeout: 300_000 }, (err, stdout) =>
+        resolve({ code: err ? 1 : 0, stdout }),
+      );
+    });
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain('backend: webgpu on google swiftshader (SwiftShader driver 5.0.0, software)');
+  }, 300_000);
+
   it('without --backend it picks wasm and says why webgpu was skipped', async () => {
     const r = await saccadeGpu(['train', '--data', data, '--max-steps', '1', '--json'], path.join(root, 'home-auto'));
     expect(r.code).toBe(0);
