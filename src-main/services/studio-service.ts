@@ -11,6 +11,8 @@ import type {
   DatasetInfo,
   ExportRequest,
   ExportResult,
+  FixationsRequest,
+  ImageTraceRequest,
   ImportRequest,
   MetricSeries,
   PresetInfo,
@@ -31,7 +33,7 @@ import type {
   UploadLimits,
   UploadProgress,
 } from '../shared/api';
-import type { EvalSummary, Misclassified } from '../shared/jobs';
+import type { EvalSummary, FixationsSummary, Misclassified } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import { ConfigService } from './config-service';
@@ -207,6 +209,15 @@ export class StudioService implements SaccadeApi {
   }
   exportAnimation(request: ExportRequest): Promise<ExportResult> {
     return this.exports.exportAnimation(request);
+  }
+  traceImage(request: ImageTraceRequest): Promise<GlimpseTrace> {
+    return this.evaluation.traceImage(request);
+  }
+  getFixations(request: FixationsRequest): Promise<FixationsSummary> {
+    return this.evaluation.getFixations(request);
+  }
+  cancelEvaluation(runId: string): Promise<void> {
+    return this.evaluation.cancelEvaluation(runId);
   }
 
   // ---- settings and events ----

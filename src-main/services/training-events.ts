@@ -24,6 +24,6 @@ export class TrainingEvents {
 
   /** A job's progress worth showing on its run (evaluation); other events stay with the job. */
   forwardProgress(runId: string, event: JobEvent): void {
-    if (event.type === 'evaluating') this.emit(runId, event);
+    if (event.type === 'evaluating' || event.type === 'glimpses') this.emit(runId, event);
   }
 }

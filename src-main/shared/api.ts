@@ -4,7 +4,7 @@
  * through subscriptions that return an unsubscribe function. Typed arrays cross as they are.
  */
 import type { RamConfig } from '../core/config';
-import type { EvalSummary, JobEvent } from './jobs';
+import type { EvalSummary, FixationsSummary, JobEvent } from './jobs';
 import type { GlimpseTrace } from './trace';
 
 export type Unsubscribe = () => void;
@@ -227,6 +227,23 @@ export interface TraceRequest {
   seed?: number;
 }
 
+/** A trace of the user's own picture: a drawing pad's PNG or a dropped file (at most 8 MiB). */
+export interface ImageTraceRequest {
+  runId: string;
+  checkpoint?: string;
+  /** PNG, JPEG or WebP bytes. */
+  image: Uint8Array;
+  invert: 'auto' | 'on' | 'off';
+  mode: 'mean' | 'sampled';
+  seed?: number;
+}
+
+export interface FixationsRequest {
+  runId: string;
+  checkpoint?: string;
+  mode: 'mean' | 'sampled';
+}
+
 export interface ExportRequest extends TraceRequest {
   format: 'gif' | 'apng';
   scale: number;
@@ -311,6 +328,12 @@ export interface SaccadeApi {
    */
   listMisclassified(runId: string, limit: number, checkpoint?: string): Promise<{ index: number; label: number; prediction: number }[]>;
   exportAnimation(request: ExportRequest): Promise<ExportResult>;
+  /** The model's glimpses on the user's own picture (index -1, label -1 in the trace). */
+  traceImage(request: ImageTraceRequest): Promise<GlimpseTrace>;
+  /** Fixation maps over the run's test set; progress arrives as 'evaluating' training events of the run. */
+  getFixations(request: FixationsRequest): Promise<FixationsSummary>;
+  /** Stops the run's evaluation or fixation job in progress (its promise rejects with 'cancelled'). */
+  cancelEvaluation(runId: string): Promise<void>;
 
   getSettings(): Promise<Settings>;
   updateSettings(patch: Partial<Settings>): Promise<Settings>;
@@ -350,6 +373,9 @@ export const API_METHODS = [
   'traceRun',
   'listMisclassified',
   'exportAnimation',
+  'traceImage',
+  'getFixations',
+  'cancelEvaluation',
   'getSettings',
   'updateSettings',
 ] as const satisfies readonly ApiMethod[];

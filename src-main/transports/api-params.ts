@@ -13,6 +13,8 @@ import { BACKEND_NAMES } from '../shared/backends';
 const MAX_ID = 200;
 const MAX_TEXT = 100_000;
 const MAX_PATH = 4096;
+/** traceImage's picture: at most 8 MiB (evaluation-service's MAX_IMAGE_BYTES). */
+const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
 const id = z.string().min(1).max(MAX_ID);
 const name = z.string().max(MAX_ID);
@@ -94,6 +96,16 @@ export const API_PARAMS = {
   traceRun: params(['request'], [traceRequest]),
   listMisclassified: params(['runId', 'limit', 'checkpoint'], [id, count.max(10_000), id.optional()]),
   exportAnimation: params(['request'], [traceRequest.extend({ format: z.enum(['gif', 'apng']), scale: whole.min(1).max(32), delayMs: whole.min(10).max(60_000), columns: whole.min(1).max(64).optional() })]),
+  traceImage: params(['request'], [z.strictObject({
+      runId: id,
+      checkpoint: id.optional(),
+      image: z.instanceof(Uint8Array).refine((b) => b.byteLength > 0 && b.byteLength <= MAX_IMAGE_BYTES, `1 to ${MAX_IMAGE_BYTES} bytes (8 MiB)`),
+      invert: z.enum(['auto', 'on', 'off']),
+      mode: z.enum(['mean', 'sampled']),
+      seed: count.optional(),
+    })]),
+  getFixations: params(['request'], [z.strictObject({ runId: id, checkpoint: id.optional(), mode: z.enum(['mean', 'sampled']) })]),
+  cancelEvaluation: params(['runId'], [id]),
   getSettings: none,
   updateSettings: params(['patch'], [z.strictObject({
       currentProjectId: z.string().max(MAX_ID).optional(),
