@@ -7,7 +7,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import * as zlib from 'node:zlib';
+import { buildZip } from '../helpers/zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledMnist, loadIdxFolder } from '../../src-main/data/dataset-files';
 import { encodeIdx } from '../../src-main/data/idx';
@@ -56,61 +56,6 @@ function datasetFolders(h = home): string[] {
 }
 
 // ---- a minimal zip writer (STORE or DEFLATE, no zip64), enough to build test archives ----
-
-function crc32(data: Uint8Array): number {
-  let c = 0xffffffff;
-  for (let i = 0; i < data.length; i++) {
-    c ^= data[i]!;
-    for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  }
-  return (c ^ 0xffffffff) >>> 0;
-}
-
-function buildZip(entries: { name: string; data: Uint8Array }[]): Uint8Array {
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const e of entries) {
-    const name = Buffer.from(e.name, 'utf8');
-    const data = Buffer.from(e.data);
-    const body = zlib.deflateRawSync(data);
-    const crc = crc32(data);
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(0x0800, 6);
-    lh.writeUInt16LE(8, 8);
-    lh.writeUInt16LE(0x21, 12);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(body.length, 18);
-    lh.writeUInt32LE(data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    locals.push(lh, name, body);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE((3 << 8) | 20, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(0x0800, 8);
-    ch.writeUInt16LE(8, 10);
-    ch.writeUInt16LE(0x21, 14);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(body.length, 20);
-    ch.writeUInt32LE(data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    ch.writeUInt32LE(offset, 42);
-    centrals.push(ch, name);
-    offset += lh.length + name.length + body.length;
-  }
-  const cd = Buffer.concat(centrals);
-  const eocd = Buffer.alloc(22);
-  eocd.writeUInt32LE(0x06054b50, 0);
-  eocd.writeUInt16LE(entries.length, 8);
-  eocd.writeUInt16LE(entries.length, 10);
-  eocd.writeUInt32LE(cd.length, 12);
-  eocd.writeUInt32LE(offset, 16);
-  return new Uint8Array(Buffer.concat([...locals, cd, eocd]));
-}
 
 describe('importing class-folder trees', () => {
   it('a tree of grey PNGs with train/ and test/: class names, per-class counts, the given split; progress arrives as import:<slug> events', async () => {
