@@ -149,6 +149,17 @@ export class Ram {
     return { ...part, grads };
   }
 
+  /** predict's copies and their generators: copy r of image n draws from drawRng(seed, indices[n], r). */
+  private draws(images: Float32Array, count: number, mode: LocationMode, samples: number, draws: EvalDraws): { runs: number; pixels: number; rng: Rng[] } {
+    const runs = mode === 'mean' ? 1 : samples;
+    const seed = draws.seed ?? this.config.seed;
+    const indices = draws.indices ?? Array.from({ length: count }, (_, n) => n);
+    if (indices.length !== count) throw new RangeError(`predict: ${indices.length} image indices for ${count} images`);
+    const rng: Rng[] = [];
+    for (let r = 0; r < runs; r++) for (let n = 0; n < count; n++) rng.push(drawRng(seed, indices[n]!, r));
+    return { runs, pixels: images.length / count, rng };
+  }
+
   /**
    * Class probabilities, count * classes. 'mean' follows the policy's mean (deterministic);
    * 'sampled' averages the probabilities of `samples` runs with sampled locations. Every random
@@ -157,16 +168,10 @@ export class Ram {
    */
   predict(images: Float32Array, count: number, mode: LocationMode, samples = 1, draws: EvalDraws = {}): Float32Array {
     const classes = this.config.classes;
-    const runs = mode === 'mean' ? 1 : samples;
-    const pixels = images.length / count;
-    const seed = draws.seed ?? this.config.seed;
-    const indices = draws.indices ?? Array.from({ length: count }, (_, n) => n);
-    if (indices.length !== count) throw new RangeError(`predict: ${indices.length} image indices for ${count} images`);
+    const { runs, pixels, rng } = this.draws(images, count, mode, samples, draws);
     // Copies side by side make one bigger batch: fewer, larger matrix products.
     const tiled = runs === 1 ? images : new Float32Array(images.length * runs);
     if (runs > 1) for (let r = 0; r < runs; r++) tiled.set(images.subarray(0, count * pixels), r * count * pixels);
-    const rng: Rng[] = [];
-    for (let r = 0; r < runs; r++) for (let n = 0; n < count; n++) rng.push(drawRng(seed, indices[n], r));
     const probs = tf.tidy(() => {
       const episode = runEpisode(this.params, this.config, { images: tiled, count: count * runs }, { mode, rng });
       return tf.softmax(episode.logits).dataSync() as Float32Array;
@@ -300,13 +305,7 @@ export class Ram {
   async predictAsync(images: Float32Array, count: number, mode: LocationMode, samples = 1, draws: EvalDraws = {}, opts: AsyncOptions = {}): Promise<Float32Array> {
     if (!(opts.device ?? isDeviceBackend())) return this.predict(images, count, mode, samples, draws);
     const classes = this.config.classes;
-    const runs = mode === 'mean' ? 1 : samples;
-    const pixels = images.length / count;
-    const seed = draws.seed ?? this.config.seed;
-    const indices = draws.indices ?? Array.from({ length: count }, (_, n) => n);
-    if (indices.length !== count) throw new RangeError(`predict: ${indices.length} image indices for ${count} images`);
-    const rng: Rng[] = [];
-    for (let r = 0; r < runs; r++) for (let n = 0; n < count; n++) rng.push(drawRng(seed, indices[n], r));
+    const { runs, pixels, rng } = this.draws(images, count, mode, samples, draws);
     const noise = drawEpisodeNoise(this.config, count * runs, mode, rng);
     const probsT = tf.tidy(() => {
       const one = tf.tensor2d(images.subarray(0, count * pixels), [count, pixels]);
