@@ -1,7 +1,7 @@
 /** UI state shared between views: the current view, project, and the runs in focus. */
 import type { AppInfo, ResumeResult, Settings } from '../../../src-main/shared/api';
 
-export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'playback';
+export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'playback' | 'fixations';
 
 export const VIEWS: { id: View; label: string; icon: string }[] = [
   { id: 'datasets', label: 'Datasets', icon: '▦' },
@@ -10,6 +10,7 @@ export const VIEWS: { id: View; label: string; icon: string }[] = [
   { id: 'runs', label: 'Runs', icon: '≡' },
   { id: 'compare', label: 'Compare', icon: '≈' },
   { id: 'playback', label: 'Playback', icon: '▶' },
+  { id: 'fixations', label: 'Fixation maps', icon: '◉' },
 ];
 
 export const ui = $state({
@@ -20,6 +21,10 @@ export const ui = $state({
   /** Runs ticked in the Runs table, for Compare. */
   selectedRunIds: [] as string[],
   playbackRunId: undefined as string | undefined,
+  /** A test image another view asked Playback to open (a confusion cell's image). */
+  playbackIndex: undefined as number | undefined,
+  /** The run the Fixation maps view shows. */
+  fixationsRunId: undefined as string | undefined,
   appInfo: undefined as AppInfo | undefined,
   settings: { smoothing: 0.6, xAxis: 'step' } as Settings,
   /** Bumped when runs change (started, renamed, deleted) so lists reload. */
