@@ -8,8 +8,7 @@ import { CONFIG_HELP, DEFAULT_CONFIG, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, PRESETS, p
 import { findDatasetCache, listDatasetCaches } from '../data/dataset-cache';
 import { EngineService, type Running } from '../services/training-service';
 import { JobError } from '../services/job-launcher';
-import type { BackendRequest, EvalSummary, ExportSummary, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
-import type { GlimpseTrace } from '../shared/trace';
+import type { BackendRequest, EvalSummary, ExportSummary, FixationsSummary, InvertMode, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
 import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storage';
 import { camel, kebab, Options, parseArgs, parseIndexList, parseNumber, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
@@ -327,15 +326,18 @@ class Cli {
     return 0;
   }
 
-  private async traces(command: string, extra: () => void): Promise<GlimpseTrace[]> {
-    const job = this.traceOptions(command, extra);
-    return this.follow((on) => this.engine.trace(job, on));
-  }
-
   /** The options trace and export share, then the command's own (`extra`), all checked. */
   private traceOptions(command: string, extra: () => void): Omit<TraceJob, 'kind'> {
     const model = this.modelRef();
-    const indices = parseIndexList('--images', this.opts.string('images') ?? '0');
+    const imageFile = this.opts.string('image');
+    const imagesText = this.opts.string('images');
+    if (imageFile !== undefined && imagesText !== undefined) throw new UsageError('give either --images (test images) or --image FILE (your picture), not both');
+    const indices = imageFile !== undefined ? [] : parseIndexList('--images', imagesText ?? '0');
+    const invertText = this.opts.string('invert');
+    if (invertText !== undefined && invertText !== 'auto' && invertText !== 'on' && invertText !== 'off') throw new UsageError(`--invert must be auto, on or off, not '${invertText}'`);
+    if (invertText !== undefined && imageFile === undefined) throw new UsageError('--invert applies to --image FILE');
+    if (imageFile !== undefined && !fs.existsSync(imageFile)) throw new UsageError(`--image ${imageFile}: no such file`);
+    if (imageFile !== undefined && fs.statSync(imageFile).isDirectory()) throw new UsageError(`--image ${imageFile}: a folder, not a picture`);
     const modeName = this.opts.string('mode') ?? 'mean';
     if (modeName !== 'mean' && modeName !== 'sampled') throw new UsageError(`--mode must be 'mean' or 'sampled', not '${modeName}'`);
     const dataDir = this.dataOption();
@@ -344,21 +346,32 @@ class Cli {
     const saveAs = this.opts.string('save-as');
     extra();
     this.opts.rejectUnknown(command);
-    return { model, indices, mode: modeName, dataDir, seed, backend, saveAs };
+    const picture = imageFile !== undefined ? { imageFile: path.resolve(imageFile), invert: (invertText ?? 'auto') as InvertMode } : {};
+    return { model, indices, mode: modeName, dataDir, seed, backend, saveAs, ...picture };
   }
 
   async trace(): Promise<number> {
     let out: string | undefined;
-    const traces = await this.traces('trace', () => (out = this.opts.string('out')));
+    const job = this.traceOptions('trace', () => (out = this.opts.string('out')));
+    // Whether the picture was inverted: the job's log line says so.
+    let inverted = false;
+    const traces = await this.follow((on) =>
+      this.engine.trace(job, (e) => {
+        if (e.type === 'log' && job.imageFile && e.message.startsWith('traced ')) inverted = e.message.includes(', inverted');
+        on(e);
+      }),
+    );
     if (out) {
       writeFileAtomic(path.resolve(out), JSON.stringify(traces));
       if (this.mode !== 'json') this.print(`wrote ${traces.length} traces to ${out}`);
     }
-    if (this.mode === 'json') this.printJson({ type: 'summary', traces });
+    if (this.mode === 'json') this.printJson({ type: 'summary', traces, ...(job.imageFile ? { image: job.imageFile, inverted } : {}) });
     else if (!out) {
       for (const t of traces) {
         const named = (c: number) => (t.classNames?.[c] !== undefined ? `${c} (${t.classNames[c]})` : String(c));
-        this.print(`image ${t.index}: label ${named(t.label)}, predicted ${named(t.prediction)} (${t.mode} locations)`);
+        const p = t.steps[t.steps.length - 1]?.probs[t.prediction] ?? 0;
+        if (t.index < 0) this.print(`picture ${job.imageFile}: predicted ${named(t.prediction)} with p=${p.toFixed(3)} (${t.mode} locations; ${inverted ? 'inverted to light on dark' : 'not inverted'})`);
+        else this.print(`image ${t.index}: label ${named(t.label)}, predicted ${named(t.prediction)} (${t.mode} locations)`);
         t.steps.forEach((s, i) => {
           const p = Math.max(...s.probs);
           this.print(

@@ -2,7 +2,7 @@
  * The engine's services behind one interface: train, resume, evaluate, trace, export, bench. Each job
  * runs in its own trainer process; a trainer that dies marks its run failed, keeping its data.
  */
-import type { ImportJob, ImportSummary, BenchResult, EvalJob, EvalSummary, ExportJob, ExportSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
+import type { FixationsJob, FixationsSummary, ImportJob, ImportSummary, BenchResult, EvalJob, EvalSummary, ExportJob, ExportSummary, Job, JobEvent, TraceJob, TrainJob, TrainSummary, BenchJob } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
 import { ForkJobLauncher, JobError, type JobHandle, type JobLauncher } from './job-launcher';
@@ -44,6 +44,11 @@ export class EngineService {
   /** Decodes a folder once into the home's dataset cache (see import-job.ts). */
   importDataset(job: Omit<ImportJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<ImportSummary> {
     return this.run<ImportSummary>({ kind: 'import', ...job }, onEvent);
+  }
+
+  /** Fixation densities of a model over a test set (see fixations-job.ts). */
+  fixations(job: Omit<FixationsJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<FixationsSummary> {
+    return this.run<FixationsSummary>({ kind: 'fixations', ...job }, onEvent);
   }
 
   bench(job: Omit<BenchJob, 'kind'>, onEvent: (e: JobEvent) => void): Running<BenchResult[]> {

@@ -53,10 +53,20 @@ export interface EvalJob {
   seed?: number;
 }
 
+/** How a user's picture is brought to the model's input (see input-image.ts). */
+export type InvertMode = 'auto' | 'on' | 'off';
+
 export interface TraceJob {
   kind: 'trace';
   model: ModelRef;
   indices: number[];
+  /**
+   * A user's own picture (PNG, JPEG, WebP) instead of test images: resized to the model's size,
+   * grey or colour as it was trained, inverted to white-on-black per `invert` (default 'auto':
+   * when its background is light). The trace's index is -1 and its label -1 (unknown).
+   */
+  imageFile?: string;
+  invert?: InvertMode;
   mode: 'mean' | 'sampled';
   dataDir?: string;
   backend?: BackendRequest;
@@ -119,6 +129,55 @@ export interface MisclassifiedJob {
   seed?: number;
 }
 
+/**
+ * Where a model looks over a whole test set: fixation densities per step and in all, per class and
+ * per outcome, mean images per class, the mean patch per step, and how far it moves per step.
+ */
+export interface FixationsJob {
+  kind: 'fixations';
+  model: ModelRef;
+  dataDir?: string;
+  backend?: BackendRequest;
+  mode: 'mean' | 'sampled';
+  /** Side of the density grids (default: the image size, one cell a pixel). */
+  grid?: number;
+  /** Only the first N test images. */
+  limit?: number;
+  seed?: number;
+}
+
+export interface DensityGrids {
+  /** Per step t: grid*grid counts of glimpse centres, row-major. */
+  perStep: number[][];
+  /** All steps together. */
+  all: number[];
+  /** Images counted. */
+  count: number;
+}
+
+export interface FixationsSummary {
+  imageSize: number;
+  channels: number;
+  grid: number;
+  steps: number;
+  count: number;
+  classes: number;
+  classNames?: string[];
+  mode: 'mean' | 'sampled';
+  accuracy: number;
+  all: DensityGrids;
+  perClass: DensityGrids[];
+  right: DensityGrids;
+  wrong: DensityGrids;
+  /** Per class: the mean test image, imageSize^2 * channels values 0..255 interleaved. */
+  meanImages: number[][];
+  /** Per step: per scale, the mean patch the model saw (glimpseSize^2 * channels in [0,1], interleaved). */
+  meanPatches: number[][][];
+  /** Per step t >= 1: mean distance in pixels from the glimpse centre at t - 1 (entry 0 is 0). */
+  movement: number[];
+  seconds: number;
+}
+
 /** Decodes a class-folder tree or an IDX folder once into the home's dataset cache. */
 export interface ImportJob {
   kind: 'import';
@@ -160,7 +219,7 @@ export interface BackendInfo {
   adapter?: string;
 }
 
-export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob | ImportJob;
+export type Job = TrainJob | EvalJob | TraceJob | ExportJob | BenchJob | MisclassifiedJob | ProbeJob | ImportJob | FixationsJob;
 
 /** The loss terms of a batch (or a share of it): what a training step reports. */
 export interface LossTerms {
@@ -230,6 +289,10 @@ export interface EvalSummary {
   dataset: string;
   /** The first test images it gets wrong with mean locations (at most 20), in test-set order. */
   misclassified: Misclassified[];
+  /** The prediction (mean locations) of every test image, in test-set order: a confusion cell's images. */
+  predictions?: number[];
+  /** The label of every test image, in test-set order. */
+  labels?: number[];
   /** Set when the result was computed but could not be saved in the run (e.g. a full disk). */
   recordError?: string;
 }
@@ -269,7 +332,9 @@ export type JobEvent =
   | EpochEvent
   | { type: 'evaluating'; what: string; done: number; total: number }
   | { type: 'decoding'; what: string; done: number; total: number }
-  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | ExportSummary | BenchResult[] | Misclassified[] | BackendInfo | ImportSummary }
+  /** The current model's glimpses on a few fixed validation images, at each epoch's end (and every few minutes in long epochs). */
+  | { type: 'glimpses'; runId: string; step: number; epoch: number; traces: GlimpseTrace[] }
+  | { type: 'result'; result: TrainSummary | EvalSummary | GlimpseTrace[] | ExportSummary | BenchResult[] | Misclassified[] | BackendInfo | ImportSummary | FixationsSummary }
   | { type: 'error'; message: string; code?: string };
 
 /** Sent to a running job. */

@@ -10,7 +10,7 @@ import { checkAnimationSize, type AnimationLayout } from '../shared/animation-li
 import { drawTraceGridFrame, traceFrameCount, type IndexedFrame } from '../shared/frames';
 import type { ExportJob, ExportSummary } from '../shared/jobs';
 import { RunStore, writeFileAtomic } from '../storage';
-import { traceModel } from './eval-job';
+import { describeInput, traceModel } from './eval-job';
 import type { JobContext } from './job-context';
 import { loadModel } from './model-ref';
 
@@ -20,7 +20,7 @@ export async function runExportJob(job: ExportJob, ctx: JobContext): Promise<Exp
   const names = job.optionNames ?? 'fields';
   const model = loadModel(job.model);
   const layout: AnimationLayout = {
-    images: job.indices.length,
+    images: job.imageFile ? 1 : job.indices.length,
     imageSize: imageSizeOf(model.config),
     scale: job.scale,
     columns: job.columns,
@@ -47,6 +47,6 @@ export async function runExportJob(job: ExportJob, ctx: JobContext): Promise<Exp
   const bytes = job.format === 'gif' ? encodeGif(frames, { delayMs: delays }) : encodeApng(frames, { delayMs: delays });
   const file = path.resolve(job.outFile);
   writeFileAtomic(file, bytes);
-  ctx.emit({ type: 'log', message: `wrote ${file}: ${frames.length} frames of ${size.width}x${size.height} from ${model.label}` });
+  ctx.emit({ type: 'log', message: `wrote ${file}: ${frames.length} frames of ${size.width}x${size.height} from ${model.label}${job.imageFile ? ` (${job.imageFile}${describeInput(job)})` : ''}` });
   return { file, format: job.format, frames: frames.length, width: size.width, height: size.height, bytes: bytes.length };
 }

@@ -8,6 +8,7 @@ import { runExportJob } from './export-job';
 import type { JobContext } from './job-context';
 import { runTrainJob, withRecordedLimits } from './train-job';
 import { runImportJob } from './import-job';
+import { runFixationsJob } from './fixations-job';
 
 export async function runJob(job: Job, ctx: JobContext): Promise<void> {
   // A resume continues the run as it was started: its backend choice too, unless given anew.
@@ -40,6 +41,9 @@ export async function runJob(job: Job, ctx: JobContext): Promise<void> {
       break;
     case 'misclassified':
       result = await runMisclassifiedJob(job, ctx);
+      break;
+    case 'fixations':
+      result = await runFixationsJob(job, ctx);
       break;
     case 'probe':
       result = { name: backend.name, reason: backend.reason, skipped: backend.skipped, ...adapter };
