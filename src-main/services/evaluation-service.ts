@@ -42,9 +42,9 @@ export class EvaluationService {
   /** Where the run's model looks over its test set; progress as the run's 'evaluating' events. */
   async getFixations(request: FixationsRequest): Promise<FixationsSummary> {
     const model = this.modelRef(request.runId, request.checkpoint);
-    const job = { kind: 'fixations' as const, model, mode: request.mode, backend: backendOf(this.projects, undefined) };
-    const handle = this.launcher.start(job, (e: JobEvent) => this.events.forwardProgress(model.run, e));
-    return this.track(model.run, handle, handle.done as Promise<FixationsSummary>);
+    const job = { model, mode: request.mode, backend: backendOf(this.projects, undefined) };
+    const running = this.engine.fixations(job, (e: JobEvent) => this.events.forwardProgress(model.run, e));
+    return this.track(model.run, running.handle, running.result);
   }
 
   /** Stops the run's evaluation and fixation jobs in flight; their promises reject with 'cancelled'. */

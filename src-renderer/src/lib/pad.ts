@@ -60,11 +60,11 @@ export class PadModel {
 
 /** What drawPad needs of a CanvasRenderingContext2D. */
 export interface PadContext {
-  fillStyle: string | CanvasGradient | CanvasPattern;
-  strokeStyle: string | CanvasGradient | CanvasPattern;
+  fillStyle: unknown;
+  strokeStyle: unknown;
   lineWidth: number;
-  lineCap: CanvasLineCap;
-  lineJoin: CanvasLineJoin;
+  lineCap: string;
+  lineJoin: string;
   fillRect(x: number, y: number, w: number, h: number): void;
   beginPath(): void;
   moveTo(x: number, y: number): void;
