@@ -13,6 +13,7 @@ import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storag
 import { camel, kebab, Options, parseArgs, parseIndexList, parseNumber, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
 import { serve } from './serve';
+import { writeFixationMaps } from './fixation-maps';
 import { USAGE, COMMAND_HELP } from './usage';
 
 /** The reference implementation's flag names, accepted as aliases. */
@@ -68,6 +69,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await cli.trace();
       case 'export':
         return await cli.export();
+      case 'fixations':
+        return await cli.fixations();
       case 'runs':
         return cli.runs();
       case 'presets':
@@ -81,7 +84,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'datasets':
         return cli.datasets();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, fixations, runs, import, datasets, presets, bench, serve)`);
     }
   } catch (err) {
     return fail(io, err);
@@ -414,6 +417,33 @@ class Cli {
     const size = `${summary.width}x${summary.height}`;
     if (this.mode === 'json') this.printJson({ type: 'summary', file, format, frames: summary.frames, size, bytes: summary.bytes });
     else this.print(`wrote ${file} (${format}, ${summary.frames} frames, ${size}, ${summary.bytes} bytes)`);
+    return 0;
+  }
+
+  /** Where a model looks over the test set: fixations.json and heat maps in --out DIR. */
+  async fixations(): Promise<number> {
+    const model = this.modelRef();
+    const out = this.opts.string('out');
+    const modeName = this.opts.string('mode') ?? 'mean';
+    if (modeName !== 'mean' && modeName !== 'sampled') throw new UsageError(`--mode must be 'mean' or 'sampled', not '${modeName}'`);
+    const limit = this.opts.number('limit', { integer: true, min: 1 });
+    const grid = this.opts.number('grid', { integer: true, min: 1, max: 1024 });
+    const seed = this.opts.number('seed', { integer: true, min: 0 });
+    const dataDir = this.dataOption();
+    const backend = this.backend();
+    this.opts.rejectUnknown('fixations');
+    if (!out) throw new UsageError('fixations needs --out DIR (for fixations.json and the heat maps)');
+    if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out}: a file, not a folder`);
+    const summary: FixationsSummary = await this.follow((on) => this.engine.fixations({ model, dataDir, backend, mode: modeName, limit, grid, seed }, on));
+    const dir = path.resolve(out);
+    const files = await writeFixationMaps(dir, summary);
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', dir, files, count: summary.count, accuracy: summary.accuracy, steps: summary.steps, grid: summary.grid, movement: summary.movement, seconds: summary.seconds });
+      return 0;
+    }
+    this.print(`traced ${summary.count} test images (${summary.mode} locations) in ${summary.seconds.toFixed(1)} s: accuracy ${pct(summary.accuracy)}, ${summary.wrong.count} wrong`);
+    this.print(`mean movement per step (px): ${summary.movement.slice(1).map((m) => m.toFixed(1)).join(', ')}`);
+    this.print(`wrote ${files.length} files to ${dir} (fixations.json, all.png, all-step1.png ..., class-K-all.png, right-all.png, wrong-all.png, mean-patches.png)`);
     return 0;
   }
 

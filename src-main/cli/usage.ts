@@ -9,6 +9,8 @@ commands:
   eval      test accuracy of a run (best checkpoint) or --model DIR, on the built-in test set or --data DIR
   trace     where a model looked: --images 0,1,2 [--mode mean|sampled] [--out traces.json]
   export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
+            (trace and export take --image FILE.png instead: your own picture)
+  fixations where a model looks over the test set: --out DIR [--mode mean|sampled] [--limit N]
   runs      list runs with their best, last and test accuracy
   import    decode your own images once: saccade import DIR --name NAME [--image-size N] [--channels 1|3] [--skip-bad]
   datasets  list imported datasets
@@ -48,8 +50,26 @@ first glimpse, sampled locations) comes from the seed (default: the model's), th
 and the sample, so 'saccade trace --images I' shows what eval did with image I. --data DIR uses
 that folder's (or import's) test images as they are; they must have the model's image size and channels.
 `,
-  trace: `usage: saccade trace (RUN_ID | --model DIR) --images 0,1,5-9 [--mode mean|sampled] [--seed S] [--out FILE.json] [--save-as NAME]\n`,
-  export: `usage: saccade export (RUN_ID | --model DIR) --images 0-7 [--out FILE] [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled] [--seed S]\n`,
+  trace: `usage: saccade trace (RUN_ID | --model DIR) (--images 0,1,5-9 | --image FILE.png [--invert auto|on|off])
+                     [--mode mean|sampled] [--seed S] [--out FILE.json] [--save-as NAME] [--json]
+
+--image FILE traces your own picture (PNG, JPEG, WebP): brought to the model's size, grey or colour
+as it was trained, and inverted to its polarity (--invert auto, the default: when the picture's
+border is light and the model's digits are light on dark; on: always; off: never). For grey
+white-on-black models (MNIST) the ink is fitted into a 20x20 box and centred by its centre of mass,
+as MNIST's digits were. The trace's index and label are -1.
+`,
+  export: `usage: saccade export (RUN_ID | --model DIR) (--images 0-7 | --image FILE.png [--invert auto|on|off]) [--out FILE]
+                      [--format gif|apng] [--scale 4] [--delay 600] [--columns N] [--mode mean|sampled] [--seed S]\n`,
+  fixations: `usage: saccade fixations (RUN_ID | --model DIR) --out DIR [--mode mean|sampled] [--limit N] [--grid N]
+                         [--data DIR] [--seed S] [--json]
+
+Traces the test images (the first N with --limit) and counts where each glimpse's centre falls,
+per step and in all, for all images, per class (true label) and right or wrong. Writes
+DIR/fixations.json (the counts, the mean image per class, the mean patch per step, the mean
+movement per step in pixels) and heat maps over the mean test image: all.png, all-step1.png ...,
+class-K-all.png, class-K-step1.png ..., right-all.png, wrong-all.png, and mean-patches.png.
+`,
   runs: `usage: saccade runs [--home DIR] [--json]\n`,
   'save-model': `usage: saccade save-model RUN_ID --out DIR [--checkpoint best]
 

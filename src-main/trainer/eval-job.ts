@@ -16,7 +16,10 @@ import { looksWhiteOnBlack, prepareInputImage } from '../data/input-image';
 /** How many misclassified images an evaluation's summary lists (the first, in test-set order). */
 export const SUMMARY_MISCLASSIFIED = 20;
 
-/** `mean` must have been evaluated with keepMisclassified: SUMMARY_MISCLASSIFIED. */
+/**
+ * `mean` must have been evaluated with keepMisclassified: SUMMARY_MISCLASSIFIED. With the set's
+ * labels, the summary lists every image's prediction and label (a confusion cell's images).
+ */
 export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string, dataset: string, classNames?: string[], labels?: ArrayLike<number>): EvalSummary {
   return {
     ...(classNames ? { classNames } : {}),
@@ -32,8 +35,7 @@ export function evalSummary(mean: EvalResult, mc: EvalResult, checkpoint: string
     checkpoint,
     dataset,
     misclassified: mean.misclassified.slice(0, SUMMARY_MISCLASSIFIED),
-    predictions: Array.from(mean.predictions),
-    labels: Array.from({ length: mean.count }, (_, i) => Number(labels?.[i] ?? -1)),
+    ...(labels ? { predictions: Array.from(mean.predictions), labels: Array.from({ length: mean.count }, (_, i) => Number(labels[i])) } : {}),
   };
 }
 

@@ -10,7 +10,7 @@ import { evaluateAsync } from '../core/evaluate';
 import type { PlainTensors } from '../core/params';
 import { Ram, type StepStats } from '../core/ram';
 import { Rng } from '../core/rng';
-import { renderBatch } from '../data/tasks';
+import { interleaveBytes, renderBatch } from '../data/tasks';
 import type { BackendRequest, EvalSummary, StepMetrics, TrainJob, TrainSummary } from '../shared/jobs';
 import { isBackendName } from '../shared/backends';
 import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
@@ -42,6 +42,11 @@ interface Resume {
   bestEpoch: number;
   trainSeconds: number;
 }
+
+/** Validation images whose glimpses a run shows live ('glimpses' events). */
+const GLIMPSE_IMAGES = 4;
+/** Within a long epoch, live glimpses at most this often. */
+const GLIMPSES_EVERY_MS = 180_000;
 
 export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: JobContext): Promise<TrainSummary> {
   const store = new RunStore(job.home);
@@ -317,6 +322,25 @@ async function trainLoop(
     store.saveCheckpoint(id, name, ckpt);
   };
 
+  // Live glimpses: mean-mode traces of the first few validation images, at each epoch's end and
+  // every few minutes within a long epoch (one small trace: no measurable cost).
+  const glimpseIndices = Array.from({ length: Math.min(GLIMPSE_IMAGES, data.validation.count) }, (_, i) => i);
+  const glimpseImages = new Float32Array(glimpseIndices.length * pixels);
+  if (glimpseIndices.length) data.validation.render(glimpseIndices, glimpseImages);
+  const glimpseMeta = glimpseIndices.map((i) => ({
+    index: i,
+    label: Number(data.validation.labels[i]),
+    pixels: interleaveBytes(glimpseImages.subarray(i * pixels, (i + 1) * pixels), data.validation.imageSize * data.validation.imageSize, data.validation.channels),
+  }));
+  let lastGlimpses = performance.now();
+  const emitGlimpses = async () => {
+    lastGlimpses = performance.now();
+    if (!glimpseMeta.length) return;
+    const traces = await ram.traceAsync(glimpseImages, glimpseMeta, 'mean');
+    const classNames = data.source.classNames;
+    ctx.emit({ type: 'glimpses', runId: id, step: ram.step, epoch: epoch + stepInEpoch / stepsPerEpoch, traces: classNames ? traces.map((t) => ({ ...t, classNames })) : traces });
+  };
+
   ctx.emit({ type: 'status', status: 'running' });
   // A pause is recorded, so the run reads as paused everywhere (a reloaded studio, saccade runs);
   // only while it trains: after the loop its status is final (stopped, completed) and stays so.
@@ -389,6 +413,7 @@ async function trainLoop(
             window.since = now;
           }
         }
+        if (now - lastGlimpses > GLIMPSES_EVERY_MS) await emitGlimpses();
         if (now - lastAutosave > AUTOSAVE_MS) {
           await save('autosave');
           lastAutosave = now;
@@ -430,6 +455,7 @@ async function trainLoop(
         epochTrainAccuracy,
         seconds: (performance.now() - epochStart) / 1000,
       });
+      await emitGlimpses();
     }
 
     recordPauses = false;
