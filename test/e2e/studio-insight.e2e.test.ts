@@ -47,9 +47,12 @@ async function digitPng(i: number, side: number): Promise<Buffer> {
   return Buffer.from(UPNG.encode([rgba.buffer], side, side, 0));
 }
 
-/** Waits for a trace of a picture newer than `before` (the redraw time's attribute changes). */
-async function waitForPictureTrace(before: string | null): Promise<number> {
-  await expect.poll(async () => page.getAttribute(tid('pad-timing'), 'data-ms').catch(() => null), { timeout: 60_000 }).not.toBe(before);
+/** Pictures traced so far (0 before the first). */
+const tracedCount = async () => Number((await page.getAttribute(tid('pad-timing'), 'data-count', { timeout: 100 }).catch(() => null)) ?? 0);
+
+/** Waits for the trace after the `before`-th, and returns its redraw time (ms). */
+async function waitForPictureTrace(before: number): Promise<number> {
+  await expect.poll(tracedCount, { timeout: 60_000 }).toBeGreaterThan(before);
   return Number(await page.getAttribute(tid('pad-timing'), 'data-ms'));
 }
 
@@ -58,7 +61,7 @@ describe.skipIf((!existsSync(CHROMIUM) && !process.env.CI) || !HAVE)('studio e2e
     studio = await openStudio('saccade-e2e-insight-');
     page = studio.page;
     await page.click(tid('open-examples'));
-    await expect.poll(() => page.$eval(`${tid('project-select')} option:checked`, (e) => e.textContent)).toBe('Examples');
+    await page.waitForSelector(`${tid('project-select')} option:checked:text-is("Examples")`, { state: 'attached' });
   }, 150_000);
 
   afterAll(async () => {
@@ -77,7 +80,7 @@ describe.skipIf((!existsSync(CHROMIUM) && !process.env.CI) || !HAVE)('studio e2e
     for (let k = 1; k <= 12; k++) await page.mouse.move(box.x + box.width * (0.5 - k * 0.004), box.y + box.height * (0.15 + k * 0.06));
     await page.mouse.up();
     expect(await page.getAttribute(tid('pad-canvas'), 'data-strokes')).toBe('1');
-    const first = await waitForPictureTrace(null);
+    const first = await waitForPictureTrace(0);
     await page.waitForSelector(tid('playback-prediction'));
     expect((await page.textContent(tid('playback-caption'))) ?? '').toContain('your picture');
     expect(await canvasInk(page, `${tid('picture-seen')} canvas`)).toBeGreaterThan(0);
@@ -86,21 +89,25 @@ describe.skipIf((!existsSync(CHROMIUM) && !process.env.CI) || !HAVE)('studio e2e
     // Redraws: each stroke end sends the pad again; measured from the stroke's end to the trace drawn.
     const times: number[] = [first];
     for (let r = 0; r < 3; r++) {
-      const before = await page.getAttribute(tid('pad-timing'), 'data-ms');
+      const before = await tracedCount();
       await page.mouse.move(box.x + box.width * (0.35 + r * 0.05), box.y + box.height * 0.2);
       await page.mouse.down();
       await page.mouse.move(box.x + box.width * (0.55 + r * 0.05), box.y + box.height * 0.2, { steps: 5 });
       await page.mouse.up();
-      times.push(await waitForPictureTrace(before === String(times[times.length - 1]) ? before : null));
+      times.push(await waitForPictureTrace(before));
     }
     console.log(`pad redraw (stroke end to trace drawn, incl. ${120} ms debounce): ${times.join(', ')} ms`);
     await shot(page, 'playback-pad');
 
     // Undo takes the last stroke away and traces again; Clear empties the pad.
+    const beforeUndo = await tracedCount();
     await page.click(tid('pad-undo'));
     expect(await page.getAttribute(tid('pad-canvas'), 'data-strokes')).toBe('3');
+    await waitForPictureTrace(beforeUndo);
     await page.click(tid('pad-clear'));
     expect(await page.getAttribute(tid('pad-canvas'), 'data-strokes')).toBe('0');
+    expect(await canvasInk(page, tid('pad-canvas'))).toBe(0);
+    await page.waitForSelector(tid('playback-canvas'), { state: 'detached' });
   });
 
   it('a PNG chosen with the file picker, and one dropped on the drop zone, are traced (auto invert of a light background)', async () => {
