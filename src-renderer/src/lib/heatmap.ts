@@ -23,28 +23,62 @@ export function densityOf(grids: DensityGrids, step: number | 'all'): number[] {
   return step === 'all' ? grids.all : (grids.perStep[step] ?? []);
 }
 
+/** A square box blur of a grid x grid field, `radius` cells each way (edges averaged over what is inside). */
+export function blurGrid(values: readonly number[], grid: number, radius: number): number[] {
+  const r = Math.max(0, Math.floor(radius));
+  if (r === 0) return [...values];
+  const pass = (src: readonly number[], horizontal: boolean): number[] => {
+    const out = new Array<number>(grid * grid).fill(0);
+    for (let y = 0; y < grid; y++)
+      for (let x = 0; x < grid; x++) {
+        let sum = 0;
+        let n = 0;
+        for (let d = -r; d <= r; d++) {
+          const xx = horizontal ? x + d : x;
+          const yy = horizontal ? y : y + d;
+          if (xx < 0 || yy < 0 || xx >= grid || yy >= grid) continue;
+          sum += src[yy * grid + xx] ?? 0;
+          n++;
+        }
+        out[y * grid + x] = sum / n;
+      }
+    return out;
+  };
+  return pass(pass(values, true), false);
+}
+
+export interface HeatOptions {
+  /** Blur radius in grid cells (default: a cell per 28 cells of the grid, so a glimpse centre reads as a spot). */
+  blur?: number;
+  /** Exponent on the normalised density (default 0.5: sparse fixations still show). */
+  gamma?: number;
+}
+
 /**
  * A density grid (grid x grid counts) drawn over a mean image (imageSize^2 * channels bytes),
- * imageSize x imageSize: the image dimmed in grey, the heat blended in by its strength.
+ * imageSize x imageSize: the image in grey, stretched to its brightest pixel and dimmed, the heat
+ * blended in by its strength.
  */
-export function heatOverlay(counts: readonly number[], grid: number, image: readonly number[] | undefined, imageSize: number, channels: number): RgbaImage {
+export function heatOverlay(counts: readonly number[], grid: number, image: readonly number[] | undefined, imageSize: number, channels: number, options: HeatOptions = {}): RgbaImage {
   const n = imageSize;
-  const norm = normaliseDensity(counts);
+  const blur = options.blur ?? Math.max(1, Math.round(grid / 28));
+  const gamma = options.gamma ?? 0.5;
+  const norm = normaliseDensity(blurGrid(counts, grid, blur)).map((v) => Math.pow(v, gamma));
+  const grey = new Array<number>(n * n).fill(0);
+  if (image) {
+    for (let i = 0; i < n * n; i++) grey[i] = channels === 3 ? ((image[i * 3] ?? 0) + (image[i * 3 + 1] ?? 0) + (image[i * 3 + 2] ?? 0)) / 3 : (image[i] ?? 0);
+  }
+  const brightest = Math.max(1, ...grey);
   const data = new Uint8ClampedArray(n * n * 4);
   for (let y = 0; y < n; y++) {
     for (let x = 0; x < n; x++) {
       const i = y * n + x;
-      let grey = 0;
-      if (image) {
-        if (channels === 3) grey = ((image[i * 3] ?? 0) + (image[i * 3 + 1] ?? 0) + (image[i * 3 + 2] ?? 0)) / 3;
-        else grey = image[i] ?? 0;
-      }
       const gx = Math.min(grid - 1, Math.floor((x * grid) / n));
       const gy = Math.min(grid - 1, Math.floor((y * grid) / n));
       const v = norm[gy * grid + gx] ?? 0;
       const [hr, hg, hb] = heatColour(v);
       const a = Math.min(1, v * 1.5);
-      const base = grey * 0.45;
+      const base = (grey[i]! / brightest) * 255 * 0.45;
       data[i * 4] = base * (1 - a) + hr * a;
       data[i * 4 + 1] = base * (1 - a) + hg * a;
       data[i * 4 + 2] = base * (1 - a) + hb * a;
@@ -52,6 +86,12 @@ export function heatOverlay(counts: readonly number[], grid: number, image: read
     }
   }
   return { width: n, height: n, data };
+}
+
+/** Values scaled so the largest is 1 (a mean patch shown with its contrast stretched). */
+export function stretch(values: readonly number[]): number[] {
+  const max = Math.max(1e-9, ...values);
+  return values.map((v) => v / max);
 }
 
 /** The mean of several mean images (the 'all images' background from the per-class ones, weighted by count). */
