@@ -84,7 +84,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'datasets':
         return cli.datasets();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, fixations, runs, import, datasets, presets, bench, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, serve)`);
     }
   } catch (err) {
     return fail(io, err);
