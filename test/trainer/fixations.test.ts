@@ -1,6 +1,11 @@
 /** The fixation maps' counting (FixationAccumulator) against a hand-computed case. */
-import { describe, expect, it } from 'vitest';
-import { FixationAccumulator, type FixationTrace } from '../../src-main/trainer/fixations-job';
+import * as path from 'node:path';
+import * as tf from '@tensorflow/tfjs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { JobEvent } from '../../src-main/shared/jobs';
+import { FIXATION_BATCH, FixationAccumulator, runFixationsJob, type FixationTrace } from '../../src-main/trainer/fixations-job';
+import type { JobContext } from '../../src-main/trainer/job-context';
+import { ROOT } from '../helpers/saccade-cli';
 
 /** A trace of two steps, one scale of a 1x1 grey patch per step. */
 function trace(label: number, prediction: number, centres: [number, number][], patch: number[]): FixationTrace {
@@ -43,5 +48,38 @@ describe('FixationAccumulator', () => {
     expect(acc.cell([4, 8])).toBe(2 * 7 + 1);
     expect(acc.cell([100, -3])).toBe(6);
     expect(new FixationAccumulator(4, 1, 8, 1, 1).cell([1.5, 3.5])).toBe(7 * 8 + 3);
+  });
+});
+
+describe('runFixationsJob', () => {
+  beforeAll(async () => {
+    await import('@tensorflow/tfjs-backend-wasm');
+    expect(await tf.setBackend('wasm')).toBe(true);
+  });
+
+  it('reports progress per batch and stops between batches when asked, counting what it traced', async () => {
+    const events: JobEvent[] = [];
+    let stop = false;
+    const ctx: JobContext = {
+      emit: (e) => events.push(e),
+      get stopRequested() {
+        return stop;
+      },
+      onPauseChange: () => {},
+      checkpoint: async () => {
+        stop = true;
+      },
+    };
+    const model = { home: '/nonexistent', modelDir: path.join(ROOT, 'resources/models/centered') };
+    const s = await runFixationsJob({ kind: 'fixations', model, mode: 'mean', limit: 1000, grid: 7 }, ctx);
+    expect(s.count).toBe(FIXATION_BATCH);
+    expect(s.grid).toBe(7);
+    expect(s.all.perStep[0]!.reduce((a, b) => a + b, 0)).toBe(FIXATION_BATCH);
+    const progress = events.filter((e) => e.type === 'evaluating');
+    expect(progress.map((e) => (e.type === 'evaluating' ? [e.done, e.total] : []))).toEqual([[0, 1000], [FIXATION_BATCH, 1000]]);
+    // The mean image of a class is a digit-like blob: dark corners, a brighter middle.
+    const mean = s.meanImages[1]!;
+    expect(mean[0]).toBe(0);
+    expect(mean[14 * 28 + 14]!).toBeGreaterThan(100);
   });
 });
