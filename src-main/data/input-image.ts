@@ -80,9 +80,13 @@ async function decode(input: Uint8Array | string, channels: 1 | 3): Promise<Raw>
       const { data, info } = await img.clone().ensureAlpha().raw({ depth: 'uchar' }).toBuffer({ resolveWithObject: true });
       let sum = 0;
       let weight = 0;
+      // Grey and alpha (2 channels) or RGBA (4): the alpha comes last.
+      const n = info.channels;
       for (let i = 0; i < info.width * info.height; i++) {
-        const a = data[4 * i + 3]! / 255;
-        sum += a * (data[4 * i]! + data[4 * i + 1]! + data[4 * i + 2]!) / 3;
+        const a = data[n * i + n - 1]! / 255;
+        let level = 0;
+        for (let c = 0; c < n - 1; c++) level += data[n * i + c]!;
+        sum += (a * level) / (n - 1);
         weight += a;
       }
       if (weight > 0 && sum / weight > 127) background = { r: 0, g: 0, b: 0 };

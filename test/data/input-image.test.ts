@@ -72,6 +72,11 @@ describe('prepareInputImage', () => {
     expect(w.background).toBe(0);
     expect(w.inverted).toBe(false);
     expect(w.pixels[(1 * 4 + 1) * 3]).toBe(255);
+    // Grey with alpha (2 channels): the same, white strokes onto black, for a grey model.
+    const ga: number[] = [];
+    for (let y = 0; y < 4; y++) for (let x = 0; x < 4; x++) ga.push(255, x >= 1 && x <= 2 && y >= 1 && y <= 2 ? 255 : 0);
+    const g = await prepareInputImage(await png(4, 4, 2, ga), { imageSize: 4, channels: 1, whiteOnBlack: false }, 'off');
+    expect(Array.from(g.pixels)).toEqual([0, 0, 0, 0, 0, 255, 255, 0, 0, 255, 255, 0, 0, 0, 0, 0]);
   });
 
   it('centres an off-centre blob MNIST-style: the ink box into 20/28 of the side, centre of mass at the centre', async () => {
