@@ -11,7 +11,7 @@ import type { Page } from 'playwright-core';
 import UPNG from 'upng-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadBundledMnist } from '../../src-main/data/dataset-files';
-import { CHROMIUM, canvasInk, openStudio, shot, tid, type Studio } from './helpers';
+import { CHROMIUM, canvasInk, createProject, importFolder, openStudio, shot, startRun, tid, writeSmallIdx, type Studio } from './helpers';
 
 const MODELS_DIR = join(__dirname, '../../resources/models');
 const SHIPPED = existsSync(MODELS_DIR) ? readdirSync(MODELS_DIR).filter((n) => existsSync(join(MODELS_DIR, n, 'checkpoint.json'))) : [];
@@ -27,6 +27,8 @@ async function openView(view: 'runs' | 'playback' | 'fixations'): Promise<void> 
 
 /** The value of the select option whose text starts with `prefix`. */
 async function optionStartingWith(select: string, prefix: string): Promise<string> {
+  // The view lists its runs a moment after it opens.
+  await page.waitForSelector(`${tid(select)} option:text-matches("^${prefix}")`, { state: 'attached' });
   const options = await page.$$eval(`${tid(select)} option`, (els) => els.map((e) => ({ value: (e as unknown as { value: string }).value, text: (e.textContent ?? '').trim() })));
   const found = options.find((o) => o.text.startsWith(prefix));
   if (!found) throw new Error(`no option '${prefix}…' in ${select}: ${options.map((o) => o.text).join(', ')}`);
@@ -182,4 +184,17 @@ describe.skipIf((!existsSync(CHROMIUM) && !process.env.CI) || !HAVE)('studio e2e
     expect(await page.locator(`${tid('fixations-movement')} tbody tr`).count()).toBeGreaterThan(1);
     await shot(page, 'fixation-maps');
   }, 450_000);
+
+  it("the Training view's live glimpses: the current model's glimpses on 4 validation images at an epoch's end", async () => {
+    await createProject(page, 'Live glimpses');
+    await writeSmallIdx(join(studio!.temp, 'small'), 1000, 200);
+    await importFolder(page, 'live-digits', join(studio!.temp, 'small'));
+    await startRun(page, { name: 'live', dataset: 'live-digits', epochs: 1 });
+    const panel = await page.waitForSelector(tid('live-glimpses'), { timeout: 240_000 });
+    expect(await page.locator(tid('live-glimpse')).count()).toBe(4);
+    expect(Number(await panel.getAttribute('data-step'))).toBeGreaterThan(0);
+    expect(await canvasInk(page, `${tid('live-glimpse')} >> nth=0 >> canvas`)).toBeGreaterThan(0);
+    expect(((await page.textContent(tid('live-glimpses'))) ?? '')).toMatch(/true \d/);
+    await shot(page, 'training-glimpses');
+  }, 300_000);
 });
