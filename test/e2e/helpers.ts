@@ -3,12 +3,13 @@
  * on it, and small page helpers. Each e2e file opens its own studio (own server, browser, home).
  */
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { loadBundledMnist } from '../../src-main/data/dataset-files';
 import { encodeIdx } from '../../src-main/data/idx';
+import { buildZip } from '../helpers/zip';
 
 export const CHROMIUM = '/usr/bin/chromium';
 export const ROOT = resolve(__dirname, '../..');
@@ -206,12 +207,10 @@ export async function createProject(page: Page, name: string): Promise<void> {
   await page.waitForSelector(`${tid('project-select')} option:checked:text-is("${name}")`, { state: 'attached' });
 }
 
-/** A .zip (STORE, no compression) of every non-hidden file under `dir`, each as `top/<path inside dir>`. */
+/** A zip of every file under `dir` (hidden ones left out), inside one top folder `top`. */
 export async function buildStoredZip(dir: string, top: string): Promise<Buffer> {
-  const { readdirSync, readFileSync, statSync } = await import('node:fs');
-  const { crc32 } = (await import('node:zlib')) as unknown as { crc32: (d: Uint8Array) => number };
   const files: string[] = [];
-  const walk = (rel: string) => {
+  const walk = (rel: string): void => {
     for (const name of readdirSync(join(dir, rel)).sort()) {
       if (name.startsWith('.')) continue;
       const p = rel ? `${rel}/${name}` : name;
@@ -220,42 +219,5 @@ export async function buildStoredZip(dir: string, top: string): Promise<Buffer> 
     }
   };
   walk('');
-  const locals: Buffer[] = [];
-  const centrals: Buffer[] = [];
-  let offset = 0;
-  for (const p of files) {
-    const name = Buffer.from(`${top}/${p}`, 'utf8');
-    const data = readFileSync(join(dir, p));
-    const crc = crc32(data) >>> 0;
-    const lh = Buffer.alloc(30);
-    lh.writeUInt32LE(0x04034b50, 0);
-    lh.writeUInt16LE(20, 4);
-    lh.writeUInt16LE(0x0800, 6);
-    lh.writeUInt32LE(crc, 14);
-    lh.writeUInt32LE(data.length, 18);
-    lh.writeUInt32LE(data.length, 22);
-    lh.writeUInt16LE(name.length, 26);
-    const ch = Buffer.alloc(46);
-    ch.writeUInt32LE(0x02014b50, 0);
-    ch.writeUInt16LE(0x031e, 4);
-    ch.writeUInt16LE(20, 6);
-    ch.writeUInt16LE(0x0800, 8);
-    ch.writeUInt32LE(crc, 16);
-    ch.writeUInt32LE(data.length, 20);
-    ch.writeUInt32LE(data.length, 24);
-    ch.writeUInt16LE(name.length, 28);
-    ch.writeUInt32LE((0o100644 << 16) >>> 0, 38);
-    ch.writeUInt32LE(offset, 42);
-    locals.push(lh, name, data);
-    centrals.push(ch, name);
-    offset += lh.length + name.length + data.length;
-  }
-  const central = Buffer.concat(centrals);
-  const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0);
-  end.writeUInt16LE(files.length, 8);
-  end.writeUInt16LE(files.length, 10);
-  end.writeUInt32LE(central.length, 12);
-  end.writeUInt32LE(offset, 16);
-  return Buffer.concat([...locals, central, end]);
+  return buildZip(files.map((p) => ({ name: `${top}/${p}`, data: readFileSync(join(dir, p)) })));
 }

@@ -252,10 +252,10 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: importing
     await page.waitForSelector(tid('eval-result'), { timeout: 90_000 });
     const names = CLASSES.map((c) => c.name);
     expect(await page.$$eval(`${tid('eval-class')} b`, (els) => els.map((e) => e.textContent?.trim()))).toEqual(names);
-    await page.click('.confusion-wrap summary');
-    const heads = await page.$$eval(`${tid('confusion')} thead th`, (els) => els.slice(1).map((e) => e.textContent?.trim()));
+    // The header row: the corner, the class names, the per-class accuracy column.
+    const heads = await page.$$eval(`${tid('confusion')} thead th`, (els) => els.slice(1, -1).map((e) => e.textContent?.trim()));
     expect(heads).toEqual(names);
-    const cells = await page.$$eval(`${tid('confusion')} tbody td`, (els) => els.map((e) => Number(e.textContent)));
+    const cells = await page.$$eval(tid('confusion-cell'), (els) => els.map((e) => Number(e.textContent)));
     expect(cells).toHaveLength(names.length ** 2);
     // Every test image counted once.
     expect(cells.reduce((a, b) => a + b, 0)).toBeGreaterThan(0);
