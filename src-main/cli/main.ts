@@ -245,10 +245,14 @@ class Cli {
     const dataDir = this.dataOption();
     const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
     const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
+    const patience = this.opts.number('patience', { integer: true, min: 1 });
     const backend = this.backend();
     this.opts.rejectUnknown('train');
     if (this.positionals.length) throw new UsageError(`train takes no positional arguments (got '${this.positionals[0]}')`);
-    const summary = await this.follow((on) => this.engine.train({ home: this.home, config: { ...config }, given, name, dataDir, backend, maxSteps, workers }, on));
+    if (patience !== undefined && config.validationSize === 0) {
+      throw new UsageError(`--patience ${patience} needs a validation set to watch: leave out --validation-size 0 (or give it above 0)`);
+    }
+    const summary = await this.follow((on) => this.engine.train({ home: this.home, config: { ...config }, given, name, dataDir, backend, maxSteps, workers, patience }, on));
     return this.reportTrain(summary);
   }
 
@@ -257,10 +261,11 @@ class Cli {
     const backend = this.backend();
     const maxSteps = this.opts.number('max-steps', { integer: true, min: 1 });
     const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
+    const patience = this.opts.number('patience', { integer: true, min: 1 });
     this.opts.rejectUnknown('resume');
     if (!run) throw new UsageError('resume needs a run id (see saccade runs)');
     new RunStore(this.home).getRun(run);
-    const summary = await this.follow((on) => this.engine.train({ home: this.home, resume: run, backend, maxSteps, workers }, on));
+    const summary = await this.follow((on) => this.engine.train({ home: this.home, resume: run, backend, maxSteps, workers, patience }, on));
     return this.reportTrain(summary);
   }
 
@@ -270,6 +275,7 @@ class Cli {
       return 0;
     }
     this.print(`run ${summary.runId} ${summary.status} after ${summary.steps} steps (${summary.epochs} epochs) in ${formatDuration(summary.trainSeconds)}`);
+    if (summary.stopMessage) this.print(summary.stopMessage);
     if (summary.bestValidationAccuracy !== undefined) this.print(`best validation accuracy: ${pct(summary.bestValidationAccuracy)}`);
     if (summary.test) this.printEval(summary.test);
     else this.print(`resume with: npx saccade resume ${summary.runId}`);

@@ -28,7 +28,7 @@ common options:
 
 export const COMMAND_HELP: Record<string, string> = {
   train: `usage: saccade train [--preset NAME] [--epochs N] [--SETTING VALUE ...] [--name NAME] [--data DIR]
-                     [--max-steps N] [--backend NAME] [--home DIR] [--json]
+                     [--max-steps N] [--patience P] [--backend NAME] [--home DIR] [--json]
 
 Every setting of 'saccade presets' can be given, in kebab-case or camelCase (--glimpse-size 8,
 --glimpseSize 8); the reference's flags work too (--step --glimpse --scale --std --pixel --batch
@@ -38,9 +38,14 @@ or IDX files (train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3
 t10k-labels-idx1-ubyte, optionally .gz, any square size, grey or count x side x side x 3 colour,
 class names in an optional classes.txt), e.g. Fashion-MNIST. The image size, channels and classes
 follow the data, and so does unitPixels (scaled from the preset's image size) unless given.
+--patience P stops early once the validation accuracy has not improved for P epochs: the run is
+completed and tested on its best checkpoint, and says why (needs a validation set).
 Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
 `,
-  resume: `usage: saccade resume RUN_ID [--max-steps N] [--backend NAME] [--json]\n`,
+  resume: `usage: saccade resume RUN_ID [--max-steps N] [--patience P] [--backend NAME] [--json]
+
+A resume keeps the run's --max-steps, --patience, --backend and --workers unless given anew.
+`,
   eval: `usage: saccade eval (RUN_ID [--checkpoint NAME] | --model DIR) [--data DIR] [--mc M] [--limit N] [--seed S] [--json]
 
 Prints the test accuracy with the policy's mean locations (deterministic) and averaged over M

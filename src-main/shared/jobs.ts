@@ -26,6 +26,21 @@ export interface TrainJob {
   maxSteps?: number;
   /** Threads sharing each batch (default: 2 on wasm/cpu with 2+ cores, 1 on native TensorFlow). */
   workers?: number;
+  /**
+   * Early stopping: end the run (completed, tested on its best checkpoint) once its validation
+   * accuracy has not improved for this many epochs. Needs a validation set. Default: off.
+   */
+  patience?: number;
+}
+
+/** Why a run ended before its epochs and step limit: 'patience' is early stopping (TrainJob.patience). */
+export type StopReasonCode = 'patience';
+
+/** A run's early end as meta.json records it: the reason and a line to show for it. */
+export interface StopReason {
+  reason: StopReasonCode;
+  /** E.g. "stopped early: validation accuracy did not improve for 3 epochs (best 97.10% at epoch 4)". */
+  message: string;
 }
 
 /** Where the model comes from: a run (its best checkpoint unless named), or a model folder. */
@@ -306,6 +321,9 @@ export interface TrainSummary {
   bestValidationAccuracy?: number;
   test?: EvalSummary;
   trainSeconds: number;
+  /** Set when the run ended early (StopReasonCode: 'patience'); stopMessage says why in words. */
+  stopReason?: StopReasonCode;
+  stopMessage?: string;
 }
 
 export interface BenchResult {

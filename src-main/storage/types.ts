@@ -28,11 +28,13 @@ export interface RunMeta {
   timings?: { startedAt?: string; endedAt?: string; trainSeconds?: number };
   progress?: { step: number; epoch: number; totalSteps: number };
   /** What the run was started with besides its config, kept by a resume unless it changes them. */
-  limits?: { maxSteps?: number; backend?: string; workers?: number };
+  limits?: { maxSteps?: number; backend?: string; workers?: number; patience?: number };
   best?: { validationAccuracy: number; epoch: number; step: number };
   last?: { validationAccuracy?: number; trainAccuracy?: number; epoch: number; step: number };
   test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };
   error?: string;
+  /** Why the run ended early (early stopping), with a line to show; absent for a run that trained its epochs or steps. */
+  stopReason?: { reason: 'patience'; message: string };
   notes?: string;
   /** For runs made from a model shipped in resources/models: its folder name. */
   example?: string;

@@ -72,7 +72,8 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   const source = await loadSourceData(job.dataDir, decodeOptions(requested, job.given ?? [], ctx));
   const config = fitConfigToData(requested, dataShapeOf(source), new Set(job.given ?? []));
   checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name, undefined, imageBytes(source));
-  prepareRunData(config, source);
+  const prepared = prepareRunData(config, source);
+  checkPatience(job.patience, prepared.validationIndices.length);
   const meta = store.createRun({
     name: job.name,
     task: config.task,
@@ -120,7 +121,7 @@ function datasetFacts(config: RamConfig, source: SourceData): Pick<RunMeta['data
  * What a resume keeps from the run's start unless the caller gives it anew: its step limit,
  * backend choice and worker count (runs from before these were recorded keep their total steps).
  */
-export function withRecordedLimits(job: TrainJob): Pick<TrainJob, 'maxSteps' | 'backend' | 'workers'> {
+export function withRecordedLimits(job: TrainJob): Pick<TrainJob, 'maxSteps' | 'backend' | 'workers' | 'patience'> {
   let meta: RunMeta;
   try {
     meta = new RunStore(job.home).getRun(job.resume ?? '');
@@ -129,7 +130,22 @@ export function withRecordedLimits(job: TrainJob): Pick<TrainJob, 'maxSteps' | '
   }
   const recorded = meta.limits ?? { maxSteps: meta.progress?.totalSteps };
   const backend = recorded.backend && isBackendName(recorded.backend) ? recorded.backend : undefined;
-  return { maxSteps: job.maxSteps ?? recorded.maxSteps, backend: job.backend ?? backend, workers: job.workers ?? recorded.workers };
+  const patience = job.patience ?? recorded.patience;
+  return { maxSteps: job.maxSteps ?? recorded.maxSteps, backend: job.backend ?? backend, workers: job.workers ?? recorded.workers, ...(patience !== undefined ? { patience } : {}) };
+}
+
+/** Early stopping needs validation accuracies to watch: refused before a run (or a resume) starts. */
+function checkPatience(patience: number | undefined, validationImages: number): void {
+  if (patience === undefined) return;
+  if (!Number.isInteger(patience) || patience < 1) throw new Error(`patience must be a whole number of epochs, 1 or more, not ${patience}`);
+  if (validationImages === 0) {
+    throw new Error(`patience ${patience} needs a validation set to watch, and this run has none (validationSize 0): give validationSize above 0, or leave patience out`);
+  }
+}
+
+/** The line a run stopped early by patience records and shows. */
+function patienceMessage(epochsWithout: number, best: number, bestEpoch: number): string {
+  return `stopped early: validation accuracy did not improve for ${epochsWithout} epoch${epochsWithout === 1 ? '' : 's'} (best ${(100 * best).toFixed(2)}% at epoch ${bestEpoch})`;
 }
 
 function limitsOf(job: TrainJob): NonNullable<RunMeta['limits']> {
@@ -137,6 +153,7 @@ function limitsOf(job: TrainJob): NonNullable<RunMeta['limits']> {
   if (job.maxSteps !== undefined) limits.maxSteps = job.maxSteps;
   if (job.backend !== undefined) limits.backend = job.backend;
   if (job.workers !== undefined) limits.workers = job.workers;
+  if (job.patience !== undefined) limits.patience = job.patience;
   return limits;
 }
 
@@ -151,6 +168,13 @@ function checkRoomToTrain(meta: RunMeta, job: TrainJob, resume: Resume | undefin
   const step = resume.optimizer.step;
   if (step >= allSteps) {
     throw new StorageError(`run ${meta.id} has trained all its ${config.epochs} epochs (${step} steps): start a new run to train longer`, meta.id);
+  }
+  checkPatience(job.patience, meta.dataset.validation);
+  if (job.patience !== undefined && meta.best && resume.epoch - resume.bestEpoch >= job.patience) {
+    throw new StorageError(
+      `run ${meta.id} has not improved for ${resume.epoch - resume.bestEpoch} epochs (best ${(100 * meta.best.validationAccuracy).toFixed(2)}% at epoch ${resume.bestEpoch}), its patience is ${job.patience}: resume it with a higher patience (--patience) to train it further`,
+      meta.id,
+    );
   }
   if (job.maxSteps !== undefined && step >= job.maxSteps) {
     throw new StorageError(
@@ -191,6 +215,7 @@ async function trainRun(
       versions: versions(backend.name),
       timings: { ...meta.timings, startedAt: meta.timings?.startedAt ?? new Date().toISOString() },
       error: undefined,
+      stopReason: undefined,
     });
     if (resume) store.appendMetric(meta.id, { step: resume.optimizer.step, epoch: resume.epoch, time: Date.now(), resumed: 1 });
     return await trainLoop(store, meta, config, data, job, ctx, resume, backend);
@@ -307,6 +332,8 @@ async function trainLoop(
   let epochReward = 0;
   let epochSteps = 0;
   let stopped = false;
+  // Set when early stopping ends the run (job.patience epochs without a better validation accuracy).
+  let earlyStop: { reason: 'patience'; message: string } | undefined;
 
   // One read of the weights and the optimizer's moments (a round trip on a GPU).
   const save = async (name: string) => {
@@ -456,10 +483,16 @@ async function trainLoop(
         seconds: (performance.now() - epochStart) / 1000,
       });
       await emitGlimpses();
+      if (job.patience !== undefined && validation !== undefined && epoch - bestEpoch >= job.patience && epoch < config.epochs && ram.step < totalSteps) {
+        earlyStop = { reason: 'patience', message: patienceMessage(epoch - bestEpoch, best, bestEpoch) };
+        ctx.emit({ type: 'log', message: earlyStop.message });
+        break;
+      }
     }
 
     recordPauses = false;
-    const finishedAll = !stopped && (epoch >= config.epochs || ram.step >= totalSteps);
+    // A run stopped by its patience is finished as one that trained all its epochs: tested on its best checkpoint.
+    const finishedAll = !stopped && (earlyStop !== undefined || epoch >= config.epochs || ram.step >= totalSteps);
     if (stepInEpoch > 0 || stopped) await save(stopped ? 'stopped' : 'partial');
     if (!store.listCheckpoints(id).some((c) => c.name === 'best')) {
       // Stopped before the first epoch ended: the latest weights are all there is to test.
@@ -471,6 +504,7 @@ async function trainLoop(
       progress: { step: ram.step, epoch, totalSteps },
       timings: { ...current.timings, endedAt: new Date().toISOString(), trainSeconds },
       last: { ...current.last, epoch, step: ram.step },
+      ...(earlyStop ? { stopReason: earlyStop } : {}),
     }));
 
     let test: EvalSummary | undefined;
@@ -486,6 +520,7 @@ async function trainLoop(
       ...(best >= 0 && data.validation.count > 0 ? { bestValidationAccuracy: best } : {}),
       test,
       trainSeconds,
+      ...(earlyStop ? { stopReason: earlyStop.reason, stopMessage: earlyStop.message } : {}),
     };
   } finally {
     await trainer.close();
