@@ -15,6 +15,7 @@ import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
 import { serve } from './serve';
 import { writeFixationMaps } from './fixation-maps';
 import { USAGE, COMMAND_HELP } from './usage';
+import { listSweepRuns, runSweep, splitSweepArgs, type SweepSpecs } from './sweep';
 
 /** The reference implementation's flag names, accepted as aliases. */
 const REFERENCE_ALIASES: Record<string, keyof RamConfig> = {
@@ -37,7 +38,10 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
   // The browser mode has flags of its own (--no-open, --host).
   if (argv[0] === 'serve') return serve(argv.slice(1), io);
   let parsed;
+  let sweepSpecs: SweepSpecs | undefined;
   try {
+    // A sweep's --grid/--random repeat and --median-stop is a flag: taken out before the general parser.
+    if (argv[0] === 'sweep') ({ argv, specs: sweepSpecs } = splitSweepArgs(argv));
     parsed = parseArgs(argv);
   } catch (err) {
     return fail(io, err);
@@ -73,6 +77,8 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await cli.fixations();
       case 'runs':
         return cli.runs();
+      case 'sweep':
+        return await cli.sweep(sweepSpecs!);
       case 'presets':
         return cli.presets();
       case 'bench':
@@ -84,7 +90,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'datasets':
         return cli.datasets();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, sweep, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, serve)`);
     }
   } catch (err) {
     return fail(io, err);
@@ -453,8 +459,30 @@ class Cli {
     return 0;
   }
 
+  /** saccade sweep: trials of a grid or random search, one run each, ranked (see sweep.ts). */
+  async sweep(specs: SweepSpecs): Promise<number> {
+    if (this.positionals.length) throw new UsageError(`sweep takes no positional arguments (got '${this.positionals[0]}')`);
+    return runSweep(
+      {
+        opts: this.opts,
+        home: this.home,
+        mode: this.mode,
+        print: (line) => this.print(line),
+        printJson: (value) => this.printJson(value),
+        warn: (line) => this.io.err.write(`${line}\n`),
+        baseConfig: () => this.configFromOptions(),
+        dataOption: () => this.dataOption(),
+        backend: () => this.backend(),
+        train: (job) => this.follow((on) => this.engine.train(job, on)),
+      },
+      specs,
+    );
+  }
+
   runs(): number {
+    const sweepName = this.opts.string('sweep');
     this.opts.rejectUnknown('runs');
+    if (sweepName !== undefined) return listSweepRuns({ home: this.home, mode: this.mode, print: (l) => this.print(l), printJson: (v) => this.printJson(v) }, sweepName);
     const store = new RunStore(this.home);
     const runs = store.listRuns();
     const broken = store.listBrokenRuns();

@@ -5,13 +5,15 @@ usage: npx saccade <command> [options]
 
 commands:
   train     train a model: --preset centered|translated|cluttered60|cluttered100, any setting
+  sweep     train one run per trial of a grid or random search and rank them:
+            --grid locationStd=0.1,0.17 (repeatable) | --random learningRate=log:1e-4..3e-3 --trials N
   resume    continue a run from its last checkpoint: saccade resume RUN_ID
   eval      test accuracy of a run (best checkpoint) or --model DIR, on the built-in test set or --data DIR
   trace     where a model looked: --images 0,1,2 [--mode mean|sampled] [--out traces.json]
   export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
             (trace and export take --image FILE.png instead: your own picture)
   fixations where a model looks over the test set: --out DIR [--mode mean|sampled] [--limit N]
-  runs      list runs with their best, last and test accuracy
+  runs      list runs with their best, last and test accuracy (--sweep NAME: one sweep's, ranked)
   import    decode your own images once: saccade import DIR --name NAME [--image-size N] [--channels 1|3] [--skip-bad]
   datasets  list imported datasets
   presets   list presets and every setting with its default
@@ -41,6 +43,21 @@ follow the data, and so does unitPixels (scaled from the preset's image size) un
 --patience P stops early once the validation accuracy has not improved for P epochs: the run is
 completed and tested on its best checkpoint, and says why (needs a validation set).
 Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
+`,
+  sweep: `usage: saccade sweep [--preset NAME] (--grid SETTING=V1,V2 ... | --random SETTING=DIST:A..B ... --trials N [--seed S])
+                     [--SETTING VALUE ...] [--name NAME] [--data DIR] [--max-steps N] [--patience P]
+                     [--median-stop] [--backend NAME] [--home DIR] [--json]
+
+The trials start from the base config (the preset plus the other settings given, as in train).
+--grid repeats: one trial per combination of the values. --random draws each setting (log:A..B,
+uniform:A..B or int:A..B) for N trials from the seed S (default: the config's seed), so the same
+specs and seed give the same trials; --seed also seeds each trial's training. The trials run one
+after another, each a normal run named "<sweep name> #k <trial>" with meta.sweep {name, trial,
+settings}; --max-steps and --patience apply to each. --median-stop ends a trial (completed, tested
+on its best checkpoint) whose validation accuracy after an epoch is below the median of the
+earlier trials' accuracies at that epoch. The sweep ends with a ranking by best validation accuracy
+(--json: last line {"type":"summary","sweep":NAME,"trials":[...]}); 'saccade runs --sweep NAME'
+shows it again. Ctrl-C stops the current trial cleanly and ends the sweep, saying which trials ran.
 `,
   resume: `usage: saccade resume RUN_ID [--max-steps N] [--patience P] [--backend NAME] [--json]
 
@@ -75,7 +92,7 @@ DIR/fixations.json (the counts, the mean image per class, the mean patch per ste
 movement per step in pixels) and heat maps over the mean test image: all.png, all-step1.png ...,
 class-K-all.png, class-K-step1.png ..., right-all.png, wrong-all.png, and mean-patches.png.
 `,
-  runs: `usage: saccade runs [--home DIR] [--json]\n`,
+  runs: `usage: saccade runs [--sweep NAME] [--home DIR] [--json]\n\n--sweep NAME lists the runs of that sweep only, ranked by best validation accuracy.\n`,
   'save-model': `usage: saccade save-model RUN_ID --out DIR [--checkpoint best]
 
 Writes the checkpoint's weights and config (no optimizer state) with the run's results into DIR,

@@ -31,10 +31,20 @@ export interface TrainJob {
    * accuracy has not improved for this many epochs. Needs a validation set. Default: off.
    */
   patience?: number;
+  /**
+   * Median stopping (saccade sweep --median-stop): entry e-1 is the median validation accuracy at
+   * epoch e of the sweep's finished trials (null: none reached it); a run below it at epoch e stops.
+   */
+  medianStop?: (number | null)[];
+  /** The sweep a new run is a trial of, recorded in its meta.json. */
+  sweep?: { name: string; trial: number; settings: Record<string, unknown> };
 }
 
-/** Why a run ended before its epochs and step limit: 'patience' is early stopping (TrainJob.patience). */
-export type StopReasonCode = 'patience';
+/**
+ * Why a run ended before its epochs and step limit: 'patience' is early stopping (TrainJob.patience),
+ * 'median' is a sweep's median stopping (TrainJob.medianStop).
+ */
+export type StopReasonCode = 'patience' | 'median';
 
 /** A run's early end as meta.json records it: the reason and a line to show for it. */
 export interface StopReason {

