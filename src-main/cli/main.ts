@@ -90,7 +90,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'datasets':
         return cli.datasets();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, sweep, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, sweep, serve)`);
     }
   } catch (err) {
     return fail(io, err);
