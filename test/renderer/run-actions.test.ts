@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { DEFAULT_CONFIG } from '../../src-main/core/config';
 import type { RunRow } from '../../src-main/shared/api';
-import { canExtend, canResume, failureAdvice, parseStepLimit, resumeNotice } from '../../src-renderer/src/lib/run-actions';
+import { canExtend, canResume, failureAdvice, parseStepLimit, resumeNotice, runToShow } from '../../src-renderer/src/lib/run-actions';
 
 const row = (status: string, step: number, epoch: number, epochs = 4): Pick<RunRow, 'status' | 'progress' | 'config' | 'example'> => ({
   status,
@@ -44,5 +44,20 @@ describe('run actions', () => {
   it('promises a checkpoint in the failure banner only when there is one', () => {
     expect(failureAdvice([])).toMatch(/no checkpoint yet: resuming starts again from step 0/);
     expect(failureAdvice([{ step: 28, epoch: 1 }, { step: 56, epoch: 2 }, { step: 40, epoch: 1 }])).toMatch(/continue from step 56 \(epoch 2\)/);
+  });
+});
+
+describe('runToShow', () => {
+  const runs = [
+    { id: 'a', status: 'running' },
+    { id: 'b', status: 'completed' },
+    { id: 'c', status: 'stopped' },
+  ];
+  it('keeps the chosen run while it is listed, else the first with a trained model, else the first', () => {
+    expect(runToShow(runs, 'c')).toBe('c');
+    expect(runToShow(runs, 'gone')).toBe('b');
+    expect(runToShow(runs, undefined)).toBe('b');
+    expect(runToShow([{ id: 'x', status: 'failed' }], undefined)).toBe('x');
+    expect(runToShow([], 'x')).toBeUndefined();
   });
 });

@@ -44,3 +44,9 @@ export function failureAdvice(checkpoints: readonly { step: number; epoch: numbe
   const last = checkpoints.reduce((a, b) => (b.step > a.step ? b : a));
   return `Its metrics and checkpoints are kept; resume it to continue from step ${last.step} (epoch ${last.epoch}).`;
 }
+
+/** The run a view shows: the one chosen if it is still listed, else the first that has a trained model, else the first. */
+export function runToShow(runs: readonly Pick<RunRow, 'id' | 'status'>[], chosen: string | undefined): string | undefined {
+  if (chosen && runs.some((r) => r.id === chosen)) return chosen;
+  return runs.find((r) => r.status === 'completed' || r.status === 'stopped')?.id ?? runs[0]?.id;
+}
