@@ -253,6 +253,7 @@ export function runRow(meta: RunMeta): RunRow {
   if (meta.notes) row.notes = meta.notes;
   if (meta.progress) row.progress = meta.progress;
   if (meta.error) row.error = meta.error;
+  if (meta.stopReason) row.stopReason = meta.stopReason.message;
   if (meta.example) row.example = meta.example;
   if (meta.dataset?.classNames?.length) row.classNames = [...meta.dataset.classNames];
   if (meta.dataset?.channels !== undefined) row.channels = meta.dataset.channels;

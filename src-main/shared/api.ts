@@ -179,6 +179,8 @@ export interface RunRow {
   progress?: { step: number; epoch: number; totalSteps: number };
   config: RamConfig;
   error?: string;
+  /** Why the run ended before its last epoch: early stopping's line ("stopped early: ..."). */
+  stopReason?: string;
   /** The shipped model this run was installed from (resources/models/<name>): weights only, no optimizer state. */
   example?: string;
   /** Class names by label of the data it trained on, when its record has them. */

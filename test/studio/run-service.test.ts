@@ -31,6 +31,15 @@ describe('RunService', () => {
     expect(fs.existsSync(dir)).toBe(false);
   });
 
+  it("a run stopped early shows why in the Runs table's rows", async () => {
+    const meta = studio.runs.createRun({ task: 'centered', config: {}, dataset: { source: 'x', train: 0, validation: 0, test: 0 }, seed: 1, status: 'completed' });
+    const message = 'stopped early: validation accuracy did not improve for 2 epochs (best 97.10% at epoch 1)';
+    studio.runs.updateMeta(meta.id, { stopReason: { reason: 'patience', message } });
+    const project = (await studio.listProjects())[0]!;
+    const row = (await studio.listRuns(project.id)).find((r) => r.id === meta.id);
+    expect(row?.stopReason).toBe(message);
+  });
+
 });
 
 /** A launcher whose jobs are driven by the test: it sends their events and ends them. */
