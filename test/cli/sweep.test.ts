@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RunStore } from '../../src-main/storage';
 import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
 import { lastJson, ROOT, saccade } from '../helpers/saccade-cli';
+import type { TrialResult } from '../../src-main/cli/sweep';
 
 let home: string;
 let dataDir: string;
@@ -28,20 +29,8 @@ const TINY = [
 ];
 const tiny = () => ['--data', dataDir, ...TINY];
 
-interface TrialRow {
-  rank: number;
-  trial: number;
-  name: string;
-  runId: string;
-  settings: Record<string, unknown>;
-  status: string;
-  bestValidationAccuracy?: number;
-  testAccuracy?: number;
-  testAccuracyMC?: number;
-  epochs: number;
-  stopReason?: string;
-  stopMessage?: string;
-}
+/** A ranked trial of the summary: the CLI's own result type. */
+type TrialRow = TrialResult & { rank: number };
 interface SweepSummary {
   type: string;
   sweep: string;
