@@ -41,9 +41,9 @@ export interface KeyValueStore<T> {
   readonly path: string;
 }
 
-export const DEFAULT_SETTINGS: Settings = { smoothing: 0.6, xAxis: 'step' };
+export const DEFAULT_SETTINGS: Settings = { smoothing: 0.6, xAxis: 'step', queueConcurrency: 1 };
 /** Every setting there is: nothing else is read from or written to the store's settings. */
-export const SETTING_KEYS: readonly (keyof Settings)[] = ['currentProjectId', 'backend', 'smoothing', 'xAxis'];
+export const SETTING_KEYS: readonly (keyof Settings)[] = ['currentProjectId', 'backend', 'smoothing', 'xAxis', 'queueConcurrency'];
 
 /** The known settings of `value` (keys an older or edited file holds are dropped). */
 function knownSettings(value: Partial<Settings>): Partial<Settings> {
@@ -80,6 +80,7 @@ export const STUDIO_SCHEMA = {
       backend: { type: 'string' },
       smoothing: { type: 'number', minimum: 0, maximum: 0.999 },
       xAxis: { type: 'string', enum: ['step', 'epoch', 'time'] },
+      queueConcurrency: { type: 'integer', minimum: 1, maximum: 8 },
     },
     default: DEFAULT_SETTINGS,
   },

@@ -3,7 +3,7 @@
  * id, and the lifecycle (start, pause, resume, stop) with the map of runs training right now.
  */
 import { isPresetName, presetConfig, type RamConfig } from '../core/config';
-import type { MetricSeries, ResumeOptions, ResumeResult, RunRow, StartRunRequest } from '../shared/api';
+import type { MetricSeries, ResumeOptions, ResumeResult, RunRow, StartRunRequest, SweepTrialInfo } from '../shared/api';
 import type { JobEvent, TrainSummary } from '../shared/jobs';
 import type { RunMeta, RunStore } from '../storage';
 import { ApiError } from './api-error';
@@ -67,6 +67,10 @@ export class RunService {
 
   async setRunNotes(runId: string, notes: string): Promise<RunRow> {
     return runRow(this.runs.updateMeta(runId, { notes }));
+  }
+
+  async setRunTags(runId: string, tags: string[]): Promise<RunRow> {
+    return runRow(this.runs.updateMeta(runId, { tags: cleanTags(tags) }));
   }
 
   /** Deleting needs the exact id: a prefix (enough elsewhere) could name another run. */
@@ -233,6 +237,19 @@ export class RunService {
   }
 }
 
+/** Tags as stored: trimmed, inner whitespace kept, empty ones and repeats (ignoring case) dropped. */
+export function cleanTags(tags: string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const raw of tags) {
+    const tag = raw.trim();
+    if (!tag || seen.has(tag.toLowerCase())) continue;
+    seen.add(tag.toLowerCase());
+    out.push(tag);
+  }
+  return out;
+}
+
 export function runRow(meta: RunMeta): RunRow {
   const row: RunRow = {
     id: meta.id,
@@ -251,6 +268,8 @@ export function runRow(meta: RunMeta): RunRow {
   if (meta.timings?.trainSeconds !== undefined) row.durationSeconds = meta.timings.trainSeconds;
   if (meta.backend) row.backend = meta.backend.name;
   if (meta.notes) row.notes = meta.notes;
+  if (meta.tags?.length) row.tags = [...meta.tags];
+  if (meta.sweep) row.sweep = { name: meta.sweep.name, trial: meta.sweep.trial, settings: { ...meta.sweep.settings } as SweepTrialInfo['settings'] };
   if (meta.progress) row.progress = meta.progress;
   if (meta.error) row.error = meta.error;
   if (meta.stopReason) row.stopReason = meta.stopReason.message;

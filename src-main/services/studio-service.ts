@@ -17,6 +17,9 @@ import type {
   MetricSeries,
   PresetInfo,
   Project,
+  QueueEntry,
+  SweepPreview,
+  SweepRequest,
   ResumeOptions,
   ResumeResult,
   RunRow,
@@ -194,6 +197,36 @@ export class StudioService implements SaccadeApi {
   }
   stopRun(runId: string): Promise<void> {
     return this.runService.stopRun(runId);
+  }
+  setRunTags(runId: string, tags: string[]): Promise<RunRow> {
+    return this.runService.setRunTags(runId, tags);
+  }
+
+  // ---- the run queue and sweeps (QUEUE-STUB: replaced by the queue service) ----
+
+  listQueue(): Promise<QueueEntry[]> {
+    return Promise.resolve([]);
+  }
+  queueRun(_request: StartRunRequest): Promise<QueueEntry> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  requeueRun(_runId: string, _options?: ResumeOptions): Promise<QueueEntry> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  moveQueued(_entryId: string, _position: number): Promise<QueueEntry[]> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  cancelQueued(_entryId: string): Promise<void> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  startQueuedNow(_entryId: string): Promise<void> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  previewSweep(_request: SweepRequest): Promise<SweepPreview> {
+    return Promise.reject(new Error('the queue is not built yet'));
+  }
+  queueSweep(_request: SweepRequest): Promise<QueueEntry[]> {
+    return Promise.reject(new Error('the queue is not built yet'));
   }
 
   // ---- evaluation and export ----

@@ -187,6 +187,17 @@ export interface RunRow {
   classNames?: string[];
   /** 1 (grey) or 3 (colour) channels of the data it trained on, when its record says. */
   channels?: number;
+  /** Free-text labels the user gave it (setRunTags), in the order given. */
+  tags?: string[];
+  /** For a trial of a sweep: the sweep's name, the trial's number and the settings it swept. */
+  sweep?: SweepTrialInfo;
+}
+
+/** A sweep trial as its run records it (meta.sweep). */
+export interface SweepTrialInfo {
+  name: string;
+  trial: number;
+  settings: Record<string, number | string | boolean>;
 }
 
 export interface MetricSeries {
@@ -204,6 +215,85 @@ export interface StartRunRequest {
   dataset?: string;
   backend?: string;
   maxSteps?: number;
+  /** Early stopping: end the run once validation accuracy has not improved for this many epochs. */
+  patience?: number;
+}
+
+/** What a queue entry trains when its turn comes: a new run (as startRun would make it)... */
+export interface QueuedTraining {
+  kind: 'train';
+  name: string;
+  /** The full config, validated when it was queued. */
+  config: RamConfig;
+  /** The settings the user chose (the rest follow the data), as TrainJob.given. */
+  given: string[];
+  /** The task, or the imported dataset's id ('import:<slug>'). */
+  dataset: string;
+  backend?: string;
+  maxSteps?: number;
+  patience?: number;
+  /** Median stopping against the sweep's finished trials (the table is taken when the trial starts). */
+  medianStop?: boolean;
+  sweep?: SweepTrialInfo;
+}
+
+/** ...or an existing run trained on from its last checkpoint (a re-queued interrupted run). */
+export interface QueuedResume {
+  kind: 'resume';
+  runId: string;
+  name: string;
+  maxSteps?: number;
+}
+
+/**
+ * One entry of the run queue (home/queue.json, shared by every process on that home). Entries
+ * start in order, as many at once as a runner's concurrency allows; an entry leaves the queue when
+ * its run ends (the run keeps the outcome).
+ */
+export interface QueueEntry {
+  id: string;
+  /** The studio project its run joins (entries queued from the command line may have none: the first project adopts their runs). */
+  projectId?: string;
+  addedAt: string;
+  /**
+   * 'queued': waiting its turn; 'running': a runner started it (runId set once its trainer made
+   * the run); 'failed': it could not start (error says why; cancelQueued removes it).
+   */
+  state: 'queued' | 'running' | 'failed';
+  /** 1, 2, ...: its place among the queued entries, the order they will start in. */
+  position?: number;
+  job: QueuedTraining | QueuedResume;
+  runId?: string;
+  /** The runner that took it: a process on a host. */
+  runner?: { id: string; pid: number; host: string; since: string };
+  error?: string;
+}
+
+/**
+ * A sweep: trials from one base config and a search space, queued as runs named
+ * "<name> #k <settings>". Specs are written as on the command line: a grid maps a setting to its
+ * values ('0.1,0.17'), a random search maps it to a range ('log:1e-4..3e-3', 'uniform:a..b',
+ * 'int:a..b') drawn `trials` times, seeded.
+ */
+export interface SweepRequest {
+  projectId: string;
+  name: string;
+  config: Partial<RamConfig> & { task: RamConfig['task'] };
+  dataset?: string;
+  backend?: string;
+  maxSteps?: number;
+  grid?: Record<string, string>;
+  random?: Record<string, string>;
+  trials?: number;
+  seed?: number;
+  patience?: number;
+  medianStop?: boolean;
+}
+
+/** The trials a sweep request makes, before anything is queued. */
+export interface SweepPreview {
+  name: string;
+  trials: { trial: number; name: string; settings: Record<string, number | string | boolean> }[];
 }
 
 export interface ResumeOptions {
@@ -269,6 +359,8 @@ export interface Settings {
   backend?: string;
   smoothing: number;
   xAxis: 'step' | 'epoch' | 'time';
+  /** How many queued runs this studio's queue runner trains at once (default 1). */
+  queueConcurrency: number;
 }
 
 export interface TrainingEvent {
@@ -320,6 +412,26 @@ export interface SaccadeApi {
    */
   resumeRun(runId: string, options?: ResumeOptions): Promise<ResumeResult>;
   stopRun(runId: string): Promise<void>;
+  /** Replaces the run's tags (free text, trimmed, duplicates dropped). */
+  setRunTags(runId: string, tags: string[]): Promise<RunRow>;
+
+  /** Every queue entry, in queue order (running first, then queued by position, then failed). */
+  listQueue(): Promise<QueueEntry[]>;
+  /** Adds a new run to the end of the queue (validated now, started when its turn comes). */
+  queueRun(request: StartRunRequest): Promise<QueueEntry>;
+  /** Puts a stopped, failed or interrupted run back in the queue, to train on from its last checkpoint. */
+  requeueRun(runId: string, options?: ResumeOptions): Promise<QueueEntry>;
+  /** Moves a queued entry to `position` (1: next to start). Returns the queue. */
+  moveQueued(entryId: string, position: number): Promise<QueueEntry[]>;
+  /** Takes a queued or failed entry out of the queue (a running one is stopped with stopRun). */
+  cancelQueued(entryId: string): Promise<void>;
+  /** Starts a queued entry now, beside what is running, whatever its position. */
+  startQueuedNow(entryId: string): Promise<void>;
+  /** The trials a sweep would queue (validated), without queueing them. */
+  previewSweep(request: SweepRequest): Promise<SweepPreview>;
+  /** Queues every trial of a sweep. */
+  queueSweep(request: SweepRequest): Promise<QueueEntry[]>;
+
   evaluateRun(runId: string, checkpoint?: string): Promise<EvalSummary>;
 
   traceRun(request: TraceRequest): Promise<GlimpseTrace[]>;
@@ -371,6 +483,15 @@ export const API_METHODS = [
   'pauseRun',
   'resumeRun',
   'stopRun',
+  'setRunTags',
+  'listQueue',
+  'queueRun',
+  'requeueRun',
+  'moveQueued',
+  'cancelQueued',
+  'startQueuedNow',
+  'previewSweep',
+  'queueSweep',
   'evaluateRun',
   'traceRun',
   'listMisclassified',

@@ -21,7 +21,7 @@ const runMetaSchema = z.looseObject({
   versions: z.record(z.string(), z.string()).optional(),
   timings: z.looseObject({ startedAt: z.string().optional(), endedAt: z.string().optional(), trainSeconds: finite.optional() }).optional(),
   progress: z.looseObject({ step: count, epoch: finite, totalSteps: count }).optional(),
-  limits: z.looseObject({ maxSteps: count.optional(), backend: z.string().optional(), workers: count.optional(), patience: count.optional() }).optional(),
+  limits: z.looseObject({ maxSteps: count.optional(), backend: z.string().optional(), workers: count.optional(), patience: count.optional(), medianStop: z.boolean().optional() }).optional(),
   best: z.looseObject({ validationAccuracy: finite, epoch: finite, step: count }).optional(),
   last: z.looseObject({ validationAccuracy: finite.optional(), trainAccuracy: finite.optional(), epoch: finite, step: count }).optional(),
   test: z.looseObject({ accuracy: finite, accuracyMC: finite.optional(), mcSamples: count.optional(), checkpoint: z.string() }).optional(),
@@ -29,6 +29,7 @@ const runMetaSchema = z.looseObject({
   stopReason: z.looseObject({ reason: z.string(), message: z.string() }).optional(),
   sweep: z.looseObject({ name: z.string(), trial: count, settings: z.record(z.string(), z.unknown()) }).optional(),
   notes: z.string().optional(),
+  tags: z.array(z.string()).optional(),
   example: z.string().optional(),
 });
 

@@ -28,7 +28,7 @@ export interface RunMeta {
   timings?: { startedAt?: string; endedAt?: string; trainSeconds?: number };
   progress?: { step: number; epoch: number; totalSteps: number };
   /** What the run was started with besides its config, kept by a resume unless it changes them. */
-  limits?: { maxSteps?: number; backend?: string; workers?: number; patience?: number };
+  limits?: { maxSteps?: number; backend?: string; workers?: number; patience?: number; medianStop?: boolean };
   best?: { validationAccuracy: number; epoch: number; step: number };
   last?: { validationAccuracy?: number; trainAccuracy?: number; epoch: number; step: number };
   test?: { accuracy: number; accuracyMC?: number; mcSamples?: number; checkpoint: string };
@@ -38,6 +38,8 @@ export interface RunMeta {
   /** For a trial of a sweep (saccade sweep): the sweep's name, the trial's number (1, 2, ...) and its settings. */
   sweep?: { name: string; trial: number; settings: Record<string, unknown> };
   notes?: string;
+  /** Free-text labels (the studio's tags), trimmed, without duplicates. */
+  tags?: string[];
   /** For runs made from a model shipped in resources/models: its folder name. */
   example?: string;
 }

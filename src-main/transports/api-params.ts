@@ -13,6 +13,13 @@ import { BACKEND_NAMES } from '../shared/backends';
 const MAX_ID = 200;
 const MAX_TEXT = 100_000;
 const MAX_PATH = 4096;
+/** Tags of a run: a few dozen short labels. */
+const MAX_TAG = 100;
+const MAX_TAGS = 50;
+/** Entries the queue holds (queueRun and queueSweep refuse more). */
+export const MAX_QUEUE = 1000;
+const MAX_SPEC = 2000;
+const MAX_SWEPT = 32;
 /** traceImage's picture: at most 8 MiB (evaluation-service's MAX_IMAGE_BYTES). */
 const MAX_IMAGE_BYTES = 8 * 1024 * 1024;
 
@@ -45,6 +52,33 @@ const traceRequest = z.strictObject({
   indices: z.array(count).min(1).max(256),
   mode: z.enum(['mean', 'sampled']),
   seed: count.optional(),
+});
+
+const startRunRequest = z.strictObject({
+  projectId: id,
+  name: name.optional(),
+  config: configSchema,
+  dataset: id.optional(),
+  backend: z.enum(BACKEND_NAMES).optional(),
+  maxSteps: whole.min(1).optional(),
+  patience: whole.min(1).max(10_000).optional(),
+});
+
+/** A sweep's specs: at most a few dozen settings, each spec as short as a command line's. */
+const sweepSpecs = z.record(z.string().min(1).max(MAX_ID), z.string().min(1).max(MAX_SPEC)).refine((r) => Object.keys(r).length <= MAX_SWEPT, `at most ${MAX_SWEPT} swept settings`);
+const sweepRequest = z.strictObject({
+  projectId: id,
+  name: z.string().min(1).max(MAX_ID),
+  config: configSchema,
+  dataset: id.optional(),
+  backend: z.enum(BACKEND_NAMES).optional(),
+  maxSteps: whole.min(1).optional(),
+  grid: sweepSpecs.optional(),
+  random: sweepSpecs.optional(),
+  trials: whole.min(1).max(MAX_QUEUE).optional(),
+  seed: count.optional(),
+  patience: whole.min(1).max(10_000).optional(),
+  medianStop: z.boolean().optional(),
 });
 
 /** Named parameters: a problem is reported as "<method>: <param>.<field>: ...". */
@@ -88,10 +122,19 @@ export const API_PARAMS = {
   setRunNotes: params(['runId', 'notes'], [id, z.string().max(MAX_TEXT)]),
   deleteRun: params(['runId'], [id]),
   listCheckpoints: params(['runId'], [id]),
-  startRun: params(['request'], [z.strictObject({ projectId: id, name: name.optional(), config: configSchema, dataset: id.optional(), backend: z.enum(BACKEND_NAMES).optional(), maxSteps: whole.min(1).optional() })]),
+  startRun: params(['request'], [startRunRequest]),
   pauseRun: params(['runId'], [id]),
   resumeRun: params(['runId', 'options'], [id, z.strictObject({ maxSteps: whole.min(1).optional() }).optional()]),
   stopRun: params(['runId'], [id]),
+  setRunTags: params(['runId', 'tags'], [id, z.array(z.string().max(MAX_TAG)).max(MAX_TAGS)]),
+  listQueue: none,
+  queueRun: params(['request'], [startRunRequest]),
+  requeueRun: params(['runId', 'options'], [id, z.strictObject({ maxSteps: whole.min(1).optional() }).optional()]),
+  moveQueued: params(['entryId', 'position'], [id, whole.min(1).max(MAX_QUEUE)]),
+  cancelQueued: params(['entryId'], [id]),
+  startQueuedNow: params(['entryId'], [id]),
+  previewSweep: params(['request'], [sweepRequest]),
+  queueSweep: params(['request'], [sweepRequest]),
   evaluateRun: params(['runId', 'checkpoint'], [id, id.optional()]),
   traceRun: params(['request'], [traceRequest]),
   listMisclassified: params(['runId', 'limit', 'checkpoint'], [id, count.max(10_000), id.optional()]),
@@ -113,6 +156,7 @@ export const API_PARAMS = {
       backend: z.union([z.literal(''), z.enum(BACKEND_NAMES)]).optional(),
       smoothing: z.number().min(0).max(0.999).optional(),
       xAxis: z.enum(['step', 'epoch', 'time']).optional(),
+      queueConcurrency: whole.min(1).max(8).optional(),
     })]),
 } satisfies Record<ApiMethod, { names: string[]; schema: z.ZodTuple }>;
 
