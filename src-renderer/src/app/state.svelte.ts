@@ -26,7 +26,7 @@ export const ui = $state({
   /** The run the Fixation maps view shows. */
   fixationsRunId: undefined as string | undefined,
   appInfo: undefined as AppInfo | undefined,
-  settings: { smoothing: 0.6, xAxis: 'step' } as Settings,
+  settings: { smoothing: 0.6, xAxis: 'step', queueConcurrency: 1 } as Settings,
   /** Bumped when runs change (started, renamed, deleted) so lists reload. */
   runsRevision: 0,
   /** What the last resume or extension did, for the Training view to say (with the limit asked for). */
