@@ -1,7 +1,7 @@
 /** UI state shared between views: the current view, project, and the runs in focus. */
 import type { AppInfo, ResumeResult, Settings } from '../../../src-main/shared/api';
 
-export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'playback' | 'fixations';
+export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'sweeps' | 'playback' | 'fixations';
 
 export const VIEWS: { id: View; label: string; icon: string }[] = [
   { id: 'datasets', label: 'Datasets', icon: '▦' },
@@ -9,6 +9,7 @@ export const VIEWS: { id: View; label: string; icon: string }[] = [
   { id: 'training', label: 'Training', icon: '◔' },
   { id: 'runs', label: 'Runs', icon: '≡' },
   { id: 'compare', label: 'Compare', icon: '≈' },
+  { id: 'sweeps', label: 'Sweeps', icon: '⋔' },
   { id: 'playback', label: 'Playback', icon: '▶' },
   { id: 'fixations', label: 'Fixation maps', icon: '◉' },
 ];
@@ -25,6 +26,8 @@ export const ui = $state({
   playbackIndex: undefined as number | undefined,
   /** The run the Fixation maps view shows. */
   fixationsRunId: undefined as string | undefined,
+  /** The sweep the Sweeps view ranks (a name from the runs' sweep.name, any project). */
+  sweepName: undefined as string | undefined,
   appInfo: undefined as AppInfo | undefined,
   settings: { smoothing: 0.6, xAxis: 'step', queueConcurrency: 1 } as Settings,
   /** Bumped when runs change (started, renamed, deleted) so lists reload. */

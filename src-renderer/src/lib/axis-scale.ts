@@ -10,6 +10,8 @@ export interface AxisTick {
   /** Position along the axis, 0 (low end) to 1 (high end). */
   at: number;
   label: string;
+  /** The number at the tick (numeric axes). */
+  value?: number;
 }
 
 export interface AxisScale {
@@ -72,5 +74,5 @@ export function axisScale(values: readonly (AxisValue | undefined)[]): AxisScale
     for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) if (10 ** e > min && 10 ** e < max) tickValues.push(10 ** e);
     tickValues.push(max);
   } else tickValues = [0, 0.25, 0.5, 0.75, 1].map((t) => min + t * (max - min));
-  return { kind: log ? 'log' : 'linear', position, ticks: tickValues.map((v) => ({ at: position(v)!, label: formatNumber(v) })) };
+  return { kind: log ? 'log' : 'linear', position, ticks: tickValues.map((v) => ({ at: position(v)!, label: formatNumber(v), value: v })) };
 }

@@ -21,6 +21,7 @@ export function rankMetricLabel(key: RankMetric): string {
 /** A run as a trial: the run, the project it is filed in, and its settings under comparison. */
 export interface Trial {
   run: RunRow;
+  projectId?: string;
   projectName?: string;
 }
 
