@@ -6,9 +6,10 @@
  * finished trials (--median-stop), then ranked by best validation accuracy.
  */
 import type { RamConfig } from '../core/config';
-import { gridTrials, parseGridSpec, parseRandomSpec, randomTrials, SweepError, type Trial } from '../core/sweep';
+import { gridTrials, medianTable, parseGridSpec, parseRandomSpec, randomTrials, SweepError, type Trial } from '../core/sweep';
 import type { BackendRequest, TrainJob, TrainSummary } from '../shared/jobs';
 import { RunStore, type RunMeta } from '../storage';
+import { epochAccuracies } from '../storage/sweep-history';
 import { type Options, UsageError } from './args';
 import type { OutputMode } from './progress';
 
@@ -86,32 +87,6 @@ export interface TrialResult {
 
 function pct(x: number | undefined): string {
   return x === undefined ? '-' : `${(100 * x).toFixed(2)}%`;
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Per-epoch validation accuracies of a run (entry e-1: epoch e), from its metrics.jsonl. */
-function epochAccuracies(store: RunStore, runId: string): number[] {
-  const out: number[] = [];
-  for (const p of store.readMetricHistory(runId)) {
-    if (typeof p.validationAccuracy === 'number' && Number.isInteger(p.epoch) && p.epoch >= 1) out[p.epoch - 1] = p.validationAccuracy;
-  }
-  return out;
-}
-
-/** Entry e-1: the median at epoch e of the finished trials that reached it; null where none did. */
-export function medianTable(histories: number[][]): (number | null)[] {
-  const longest = Math.max(0, ...histories.map((h) => h.length));
-  const table: (number | null)[] = [];
-  for (let e = 0; e < longest; e++) {
-    const at = histories.map((h) => h[e]).filter((v): v is number => typeof v === 'number');
-    table.push(at.length ? median(at) : null);
-  }
-  return table;
 }
 
 /** Best validation first; trials without one last, in their order. */
@@ -213,7 +188,8 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
       const runName = `${sweepName} #${number} ${trial.name}`;
       if (json) host.printJson({ type: 'trial', sweep: sweepName, trial: number, of: trials.length, name: runName, settings });
       else host.print(`trial ${number}/${trials.length}: ${trial.name}`);
-      const medianStop = specs.medianStop && results.length ? medianTable(results.map((r) => epochAccuracies(store, r.runId))) : undefined;
+      // The first trial has no table yet, but records that it is median-stopped (a resume recomputes it).
+      const medianStop = specs.medianStop ? medianTable(results.map((r) => epochAccuracies(store, r.runId))) : undefined;
       const summary = await host.train({
         home: host.home,
         config: { ...trial.config },
