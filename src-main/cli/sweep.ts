@@ -10,6 +10,9 @@ import { gridTrials, medianTable, parseGridSpec, parseRandomSpec, randomTrials, 
 import type { BackendRequest, TrainJob, TrainSummary } from '../shared/jobs';
 import { RunStore, type RunMeta } from '../storage';
 import { epochAccuracies } from '../storage/sweep-history';
+import { RunQueue } from '../storage/run-queue';
+import type { QueuedTraining, SweepTrialInfo } from '../shared/api';
+import { printQueued, projectIdOf } from './queue';
 import { type Options, UsageError } from './args';
 import type { OutputMode } from './progress';
 
@@ -151,7 +154,11 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
   const workers = opts.number('workers', { integer: true, min: 1, max: 64 });
   const patience = opts.number('patience', { integer: true, min: 1 });
   const backend = host.backend();
+  const queue = opts.flag('queue');
+  const project = opts.string('project');
   opts.rejectUnknown('sweep');
+  if (project !== undefined && !queue) throw new UsageError('--project applies to --queue');
+  if (workers !== undefined && queue) throw new UsageError('--workers cannot be queued (the queue runner chooses them)');
 
   if (!specs.grids.length && !specs.randoms.length) throw new UsageError('sweep needs --grid SETTING=V1,V2 (repeatable) or --random SETTING=log:A..B with --trials N');
   if (specs.grids.length && specs.randoms.length) throw new UsageError('give either --grid or --random specs, not both');
@@ -168,6 +175,28 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
   } catch (err) {
     if (err instanceof SweepError || (err instanceof Error && err.name === 'ConfigError')) throw new UsageError(err.message);
     throw err;
+  }
+
+  if (queue) {
+    const jobs = trials.map(
+      (trial, k): QueuedTraining => ({
+        kind: 'train',
+        name: `${sweepName} #${k + 1} ${trial.name}`,
+        config: { ...trial.config },
+        given: [...new Set([...given, ...Object.keys(trial.values)])],
+        dataset: config.task,
+        ...(dataDir ? { dataDir } : {}),
+        ...(backend ? { backend } : {}),
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
+        ...(patience !== undefined ? { patience } : {}),
+        ...(specs.medianStop ? { medianStop: true } : {}),
+        sweep: { name: sweepName, trial: k + 1, settings: { ...trial.values } as SweepTrialInfo['settings'] },
+      }),
+    );
+    const entries = new RunQueue(host.home).add(jobs, { projectId: projectIdOf(host.home, project) });
+    if (host.mode !== 'json') host.print(`sweep '${sweepName}': ${trials.length} trial${trials.length === 1 ? '' : 's'} queued${specs.medianStop ? ', median stopping' : ''} (saccade queue run trains them)`);
+    printQueued(host, entries);
+    return 0;
   }
 
   const store = new RunStore(host.home);

@@ -65,8 +65,20 @@ export class QueueRunner {
 
   /** Recovers entries of dead runners, then polls. */
   start(): void {
-    for (const entry of this.queue.recoverStale((runId) => this.isRunLive(runId))) this.options.onChange?.({ type: 'recovered', entry });
+    this.recover();
     this.schedule(0);
+  }
+
+  /** Entries of runners that died (a killed process) go back to the queue, to train on. */
+  private recover(): void {
+    const done = (runId: string) => {
+      try {
+        return this.store.getRun(runId).status === 'completed';
+      } catch {
+        return false;
+      }
+    };
+    for (const entry of this.queue.recoverStale((runId) => this.isRunLive(runId), done)) this.options.onChange?.({ type: 'recovered', entry });
   }
 
   /** Looks at the queue now (something was added or moved). */
@@ -142,6 +154,7 @@ export class QueueRunner {
     this.ticking = true;
     try {
       if (this.own.size) this.queue.touch(this.heartbeat().id);
+      this.recover();
       while (!this.stopped && this.own.size < Math.max(1, this.options.concurrency())) {
         const entry = this.queue.claimNext(this.heartbeat());
         if (!entry) break;

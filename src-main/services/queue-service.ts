@@ -47,17 +47,9 @@ export class QueueService {
   }
 
   async requeueRun(runId: string, options: ResumeOptions = {}): Promise<QueueEntry> {
-    const id = this.runs.resolveId(runId);
-    const meta = this.runs.getRun(id);
-    if (this.runService.isLive(id)) throw new ApiError(`run ${id} is training: it cannot be queued too`);
-    if (!REQUEUEABLE.has(meta.status)) throw new ApiError(`run ${id} is ${meta.status}: only a stopped, failed or interrupted run can be queued to train on`);
-    if (meta.example) throw new ApiError(`run ${id} is the shipped example model '${meta.example}': it has no optimizer state to continue from`);
-    const queued = this.queue.list().find((e) => e.runId === id || (e.job.kind === 'resume' && e.job.runId === id));
-    if (queued) throw new ApiError(`run ${id} is already in the queue (entry ${queued.id}, ${queued.state})`);
-    const projectId = this.projects.projectOfRun(id);
-    const [entry] = this.queue.add([{ kind: 'resume', runId: id, name: meta.name, ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}) }], projectId ? { projectId } : {});
+    const entry = queueResume(this.queue, this.runs, runId, options, (id) => this.runService.isLive(id), (id) => this.projects.projectOfRun(id));
     this.runner()?.kick();
-    return entry!;
+    return entry;
   }
 
   async moveQueued(entryId: string, position: number): Promise<QueueEntry[]> {
@@ -135,6 +127,30 @@ export class QueueService {
     }
     return { trials, given: base.given, dataset: base.dataset };
   }
+}
+
+/**
+ * Puts a stopped, failed or interrupted run back in the queue, to train on from its last
+ * checkpoint (studio and command line alike): not a live run, not one queued already.
+ */
+export function queueResume(
+  queue: RunQueue,
+  runs: RunStore,
+  runId: string,
+  options: ResumeOptions,
+  isLive: (runId: string) => boolean,
+  projectOf: (runId: string) => string | undefined = () => undefined,
+): QueueEntry {
+  const id = runs.resolveId(runId);
+  const meta = runs.getRun(id);
+  if (isLive(id)) throw new ApiError(`run ${id} is training: it cannot be queued too`);
+  if (!REQUEUEABLE.has(meta.status)) throw new ApiError(`run ${id} is ${meta.status}: only a stopped, failed or interrupted run can be queued to train on`);
+  if (meta.example) throw new ApiError(`run ${id} is the shipped example model '${meta.example}': it has no optimizer state to continue from`);
+  const queued = queue.list().find((e) => e.runId === id || (e.job.kind === 'resume' && e.job.runId === id));
+  if (queued) throw new ApiError(`run ${id} is already in the queue (entry ${queued.id}, ${queued.state})`);
+  const projectId = projectOf(id);
+  const [entry] = queue.add([{ kind: 'resume', runId: id, name: meta.name, ...(options.maxSteps !== undefined ? { maxSteps: options.maxSteps } : {}) }], projectId ? { projectId } : {});
+  return entry!;
 }
 
 /** "<sweep> #k <trial name>", as `saccade sweep` names its runs. */

@@ -199,14 +199,21 @@ export class RunQueue {
 
   /**
    * Running entries whose runner is gone and whose run (if any) no process trains go back to
-   * their place, queued (as a resume when they had a run). Returns what was recovered.
+   * their place, queued (as a resume when they had a run); one whose run completed meanwhile
+   * (`isRunDone`) leaves the queue. Returns what went back.
    */
-  recoverStale(isRunLive: (runId: string) => boolean): QueueEntry[] {
+  recoverStale(isRunLive: (runId: string) => boolean, isRunDone: (runId: string) => boolean = () => false): QueueEntry[] {
+    const stale = (e: QueueEntry) => e.state === 'running' && runnerIsDead(e.runner) && !(e.runId && isRunLive(e.runId));
+    // Read first without writing: a poll that finds nothing stale leaves the file alone.
+    if (!this.locked((q) => q.entries.some(stale), false)) return [];
     return this.locked((q) => {
       const recovered: QueueEntry[] = [];
-      for (const entry of q.entries) {
-        if (entry.state !== 'running' || !runnerIsDead(entry.runner)) continue;
-        if (entry.runId && isRunLive(entry.runId)) continue;
+      for (const entry of [...q.entries]) {
+        if (!stale(entry)) continue;
+        if (entry.runId && isRunDone(entry.runId)) {
+          q.entries.splice(q.entries.indexOf(entry), 1);
+          continue;
+        }
         requeue(entry);
         recovered.push({ ...entry });
       }
