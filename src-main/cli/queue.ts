@@ -138,8 +138,8 @@ async function runQueue(host: QueueHost, queue: RunQueue): Promise<number> {
         } else if (e.type === 'epoch' && runId) {
           const val = e.validationAccuracy !== undefined ? `, validation ${(100 * e.validationAccuracy).toFixed(2)}%` : '';
           say({ type: 'epoch', entry: entry.id, runId, epoch: e.epoch, step: e.step, validationAccuracy: e.validationAccuracy }, `run ${runId} epoch ${e.epoch} (step ${e.step})${val}`);
-        } else if (e.type === 'log' && runId && /^(resuming|stopped early)/.test(e.message)) {
-          say({ type: 'log', entry: entry.id, runId, message: e.message }, e.message);
+        } else if (e.type === 'log' && /^(resuming|stopped early|\S+ has no checkpoint yet)/.test(e.message)) {
+          say({ type: 'log', entry: entry.id, runId: runId ?? (job.kind === 'resume' ? job.runId : undefined), message: e.message }, e.message);
         }
       });
       running.result.catch((err: unknown) => {
@@ -152,6 +152,7 @@ async function runQueue(host: QueueHost, queue: RunQueue): Promise<number> {
     home: host.home,
     queue,
     start,
+    keepAlive: true,
     concurrency: () => concurrency,
     onChange: (c) => {
       if (c.type === 'error') return host.warn(`saccade: warning: ${c.message}`);

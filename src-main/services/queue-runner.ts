@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import type { QueueEntry, QueueRunnerInfo } from '../shared/api';
 import type { BackendRequest, TrainJob } from '../shared/jobs';
 import { RunStore } from '../storage';
-import { RunQueue } from '../storage/run-queue';
+import { RunQueue, runnerIsDead } from '../storage/run-queue';
 import { sweepMedianTable } from '../storage/sweep-history';
 
 /** A run a start made: resolves `runId` once the trainer created the run. */
@@ -32,6 +32,8 @@ export interface QueueRunnerOptions {
   /** Called on each start and end, for the command line's lines and the studio's refresh. */
   onChange?: (change: QueueChange) => void;
   pollMs?: number;
+  /** Polling keeps the process alive (the headless `saccade queue run`); the studio's does not. */
+  keepAlive?: boolean;
   /** The queue to take from (default: the home's, without a warning listener). */
   queue?: RunQueue;
 }
@@ -142,7 +144,8 @@ export class QueueRunner {
     if (this.stopped) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = setTimeout(() => void this.tick(), ms);
-    this.timer.unref?.();
+    // The studio's runner must not keep its process alive; the headless one is what keeps it.
+    if (this.options.keepAlive !== true) this.timer.unref?.();
   }
 
   private async tick(): Promise<void> {
@@ -173,7 +176,8 @@ export class QueueRunner {
 
   private checkIdle(): void {
     if (!this.idleWaiters.length || this.own.size) return;
-    if (this.queue.list().some((e) => e.state === 'queued')) return;
+    // An entry of a dead runner whose orphaned trainer still stops comes back soon: wait for it.
+    if (this.queue.list().some((e) => e.state === 'queued' || (e.state === 'running' && runnerIsDead(e.runner)))) return;
     for (const resolve of this.idleWaiters.splice(0)) resolve();
   }
 

@@ -3,7 +3,7 @@
  * exclusive claims (two instances, two processes), recovery of a dead runner's entries, and an
  * unreadable file moved aside with a warning, never overwritten.
  */
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -140,6 +140,22 @@ describe('RunQueue', () => {
     expect(q.list().find((e) => e.id === a!.id)).toMatchObject({ projectId: 'p', state: 'queued' });
     expect(q.list().find((e) => e.id === a!.id)!.runner).toBeUndefined();
     expect(q.recoverStale(() => false)).toEqual([]);
+  });
+
+  it('a runner whose process is a zombie (dead, never reaped) counts as dead', async () => {
+    // sh execs sleep, which never reaps the backgrounded child: that child stays a zombie.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 20'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    try {
+      const zombie = Number(await new Promise<string>((resolve) => parent.stdout!.once('data', (c: Buffer) => resolve(c.toString().trim()))));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(fs.readFileSync(`/proc/${zombie}/stat`, 'utf8')).toMatch(/\) Z /);
+      const q = new RunQueue(home);
+      const [a] = q.add([job('a')]);
+      q.claim(a!.id, runner('zombie', zombie));
+      expect(q.recoverStale(() => false).map((e) => e.id)).toEqual([a!.id]);
+    } finally {
+      parent.kill('SIGKILL');
+    }
   });
 
   it('touch keeps a runner on another host alive', () => {
