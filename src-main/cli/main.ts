@@ -95,7 +95,7 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
       case 'queue':
         return await cli.queue();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, queue, eval, trace, export, runs, import, datasets, presets, bench, fixations, sweep, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, sweep, queue, serve)`);
     }
   } catch (err) {
     return fail(io, err);
