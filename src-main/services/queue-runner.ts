@@ -44,6 +44,8 @@ export type QueueChange =
   | { type: 'error'; message: string };
 
 const POLL_MS = 1000;
+/** How often a runner's entries get its heartbeat (runners on other hosts call it dead after RUNNER_STALE_MS). */
+const HEARTBEAT_MS = 15_000;
 /** Run statuses that mean a run ended because this runner was stopped: put back to train on. */
 const UNFINISHED = new Set(['stopped', 'interrupted', 'paused', 'running']);
 
@@ -156,7 +158,7 @@ export class QueueRunner {
     }
     this.ticking = true;
     try {
-      if (this.own.size) this.queue.touch(this.heartbeat().id);
+      if (this.own.size && Date.now() - Date.parse(this.info.heartbeatAt) >= HEARTBEAT_MS) this.queue.touch(this.heartbeat().id);
       this.recover();
       while (!this.stopped && this.own.size < Math.max(1, this.options.concurrency())) {
         const entry = this.queue.claimNext(this.heartbeat());

@@ -138,6 +138,8 @@ export class RunQueue {
 
   /** The first queued entry, now running under `runner`; undefined when nothing is queued. */
   claimNext(runner: QueueRunnerInfo): QueueEntry | undefined {
+    // Runners poll every second: with nothing queued the file is only read, never rewritten.
+    if (!this.locked((q) => q.entries.some((e) => e.state === 'queued'), false)) return undefined;
     return this.locked((q) => {
       const entry = q.entries.find((e) => e.state === 'queued');
       if (!entry) return undefined;
