@@ -59,6 +59,7 @@ export class QueueRunner {
   private ticking = false;
   private again = false;
   private idleWaiters: (() => void)[] = [];
+  private readonly launching = new Set<Promise<StartedRun>>();
 
   constructor(private readonly options: QueueRunnerOptions) {
     this.queue = options.queue ?? new RunQueue(options.home);
@@ -106,8 +107,15 @@ export class QueueRunner {
   /** Stops taking work and asks each of its runs to stop; resolves when they ended and were put back. */
   async stopAndWait(): Promise<void> {
     this.stop();
+    await this.launched();
     for (const r of this.own.values()) r.run?.stop();
     await this.drained();
+  }
+
+  /** Resolves once every start under way has its run (or failed), so that stopping runs stops them too. */
+  async launched(timeoutMs = 60_000): Promise<void> {
+    const timer = new Promise<void>((resolve) => setTimeout(resolve, timeoutMs).unref());
+    await Promise.race([Promise.allSettled([...this.launching]), timer]);
   }
 
   /** Resolves once every run of this runner ended and its entry was finished or put back. */
@@ -190,7 +198,13 @@ export class QueueRunner {
     try {
       const job = entry.job;
       const medianStop = job.kind === 'train' && job.medianStop && job.sweep ? sweepMedianTable(this.store, job.sweep.name) : undefined;
-      run = await this.options.start(entry, medianStop ? { medianStop } : {});
+      const starting = this.options.start(entry, medianStop ? { medianStop } : {});
+      this.launching.add(starting);
+      try {
+        run = await starting;
+      } finally {
+        this.launching.delete(starting);
+      }
     } catch (err) {
       this.own.delete(entry.id);
       const message = err instanceof Error ? err.message : String(err);

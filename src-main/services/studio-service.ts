@@ -308,6 +308,7 @@ export class StudioService implements SaccadeApi {
     // No new job starts from here on; evaluations, traces and exports end now, trainings stop cleanly.
     // The queue takes no more work first; its runs, stopped below, go back to the queue as resumes.
     this.queueRunner?.stop();
+    await this.queueRunner?.launched(timeoutMs);
     this.launcher.close();
     this.datasets.shutdown();
     await this.runService.shutdown(timeoutMs);
