@@ -173,6 +173,39 @@ describe('saccade queue', () => {
     expect(bad.stderr).toContain("no queue entry 'nope'");
   }, 90_000);
 
+  it('an entry that cannot start is marked failed with the reason and the runner goes on to the next', async () => {
+    const home = newHome();
+    const gone = path.join(home, 'gone');
+    fs.cpSync(dataDir, gone, { recursive: true });
+    await saccade(['train', ...tiny(), '--data', gone, '--epochs', '1', '--name', 'broken', '--queue'], home);
+    await saccade(['train', ...tiny(), '--epochs', '1', '--name', 'fine', '--queue'], home);
+    fs.rmSync(gone, { recursive: true });
+    const r = await saccade(['queue', 'run'], home, 120_000);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/failed q\w+: broken: .+/);
+    expect(r.stdout).toMatch(/ended q\w+: run \S+ completed \(fine\)/);
+    const [failed] = new RunQueue(home).list();
+    expect(failed).toMatchObject({ state: 'failed', job: { name: 'broken' } });
+    expect(failed!.error).toBeTruthy();
+    const listed = await saccade(['queue'], home);
+    expect(listed.stdout).toMatch(/-\s+q\w+\s+failed\s+broken/);
+    expect(new RunStore(home).listRuns().map((m) => m.name)).toEqual(['fine']);
+  }, 60_000);
+
+  it('--project names the studio project a queued run joins; an unknown one is a usage error', async () => {
+    const home = newHome();
+    const bad = await saccade(['train', ...tiny(), '--name', 'x', '--queue', '--project', 'Mine'], home);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain('--project Mine: no studio project of that name');
+    fs.writeFileSync(path.join(home, 'studio.json'), JSON.stringify({ projects: [{ id: 'p-1', name: 'Mine', createdAt: '', runIds: [], settings: {} }] }));
+    const ok = await saccade(['train', ...tiny(), '--name', 'x', '--queue', '--project', 'Mine', '--json'], home);
+    expect(ok.stderr).toBe('');
+    expect(lastJson<{ entry: QueueEntry }>(ok.stdout).entry.projectId).toBe('p-1');
+    const notQueued = await saccade(['train', ...tiny(), '--project', 'Mine'], home);
+    expect(notQueued.code).toBe(2);
+    expect(new RunQueue(home).list()).toHaveLength(1);
+  });
+
   it('sweep --queue queues the trials; queue run trains them and median stopping ends the hopeless one', async () => {
     const home = newHome();
     const q = await saccade(['sweep', ...tiny(), '--grid', 'learningRate=3e-3,1e-12', '--lr-min', '0', '--epochs', '3', '--median-stop', '--name', 'qs', '--queue'], home);
