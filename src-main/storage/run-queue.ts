@@ -225,6 +225,11 @@ export class RunQueue {
 
   /** Reads the file, lets `fn` change it, and writes it back when `write` (all under the lock). */
   private locked<T>(fn: (q: QueueFile) => T, write = true): T {
+    // A read needs no lock (writes are atomic renames) unless the file is bad and must be moved aside.
+    if (!write) {
+      const q = this.readValid();
+      if (q) return fn(q);
+    }
     fs.mkdirSync(this.home, { recursive: true });
     return withFileMutex(this.lockDir, () => {
       const q = this.read();
@@ -232,6 +237,22 @@ export class RunQueue {
       if (write) writeJsonAtomic(this.file, q);
       return result;
     });
+  }
+
+  /** The file if it is missing or valid; undefined when it is not (read() then moves it aside, under the lock). */
+  private readValid(): QueueFile | undefined {
+    let text: string;
+    try {
+      text = fs.readFileSync(this.file, 'utf8');
+    } catch (err) {
+      return (err as NodeJS.ErrnoException).code === 'ENOENT' ? { version: 1, entries: [] } : undefined;
+    }
+    try {
+      const parsed = fileSchema.safeParse(JSON.parse(text));
+      return parsed.success ? { version: 1, entries: parsed.data.entries as unknown as QueueEntry[] } : undefined;
+    } catch {
+      return undefined;
+    }
   }
 
   private read(): QueueFile {
