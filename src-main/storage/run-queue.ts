@@ -2,7 +2,7 @@
  * The run queue: home/queue.json ({version: 1, entries}, array order = queue order), shared by
  * every process on that home (the studio, `saccade train --queue`, `saccade queue run`). Every
  * read-modify-write holds home/.queue-lock (withFileMutex) and writes atomically, so two runners
- * never claim one entry. It deliberately does not live in electron-store/conf: conf caches the
+ * never claim one entry; reads take no lock (every write is an atomic rename). It deliberately does not live in electron-store/conf: conf caches the
  * file in memory and has no cross-process lock, so a second process's changes would be lost.
  * A file that does not parse is never overwritten: it is moved aside (queue.json.bad-<time>) and
  * a warning says where.
