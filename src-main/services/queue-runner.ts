@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import type { QueueEntry, QueueRunnerInfo } from '../shared/api';
 import type { BackendRequest, TrainJob } from '../shared/jobs';
 import { RunStore } from '../storage';
-import { RunQueue, runnerIsDead } from '../storage/run-queue';
+import { RunQueue, runnerIsDead, type WorkQueue } from '../storage/run-queue';
 import { sweepMedianTable } from '../storage/sweep-history';
 
 /** A run a start made: resolves `runId` once the trainer created the run. */
@@ -34,8 +34,8 @@ export interface QueueRunnerOptions {
   pollMs?: number;
   /** Polling keeps the process alive (the headless `saccade queue run`); the studio's does not. */
   keepAlive?: boolean;
-  /** The queue to take from (default: the home's, without a warning listener). */
-  queue?: RunQueue;
+  /** The queue to take from (default: the home's file queue, RunQueue, without a warning listener). */
+  queue?: WorkQueue;
 }
 
 export type QueueChange =
@@ -50,7 +50,7 @@ const HEARTBEAT_MS = 15_000;
 const UNFINISHED = new Set(['stopped', 'interrupted', 'paused', 'running']);
 
 export class QueueRunner {
-  readonly queue: RunQueue;
+  readonly queue: WorkQueue;
   readonly info: QueueRunnerInfo;
   private readonly store: RunStore;
   private readonly own = new Map<string, { entry: QueueEntry; run?: StartedRun; ended?: Promise<void> }>();

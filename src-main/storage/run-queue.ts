@@ -74,7 +74,30 @@ export function runnerIsDead(runner: QueueRunnerInfo | undefined, now = Date.now
   return !Number.isFinite(beat) || now - beat > RUNNER_STALE_MS;
 }
 
-export class RunQueue {
+/**
+ * What a runner needs of a queue. RunQueue (one file, shared by the processes on one home) is
+ * one implementation; a job system's (BullMQ on Redis, for runners on several boxes sharing the
+ * run folders) would be another, with the runner unchanged (README: "Where one machine is not enough").
+ */
+export interface WorkQueue {
+  list(): QueueEntry[];
+  /** The next queued entry, now marked running by `runner`; undefined when none is queued. */
+  claimNext(runner: QueueRunnerInfo): QueueEntry | undefined;
+  /** Entry `id` (queued or failed), marked running by `runner` whatever its position. */
+  claim(id: string, runner: QueueRunnerInfo): QueueEntry;
+  setRunId(id: string, runId: string): void;
+  /** Its run ended: the entry leaves the queue. */
+  finish(id: string): void;
+  fail(id: string, message: string): void;
+  /** Back to queued at its place, as a resume of its run (its runner stops). */
+  putBack(id: string): QueueEntry | undefined;
+  /** Refreshes the heartbeat of the entries `runnerId` holds. */
+  touch(runnerId: string): void;
+  /** Entries of dead runners go back to queued (as resumes of their runs); returns them. */
+  recoverStale(isRunLive: (runId: string) => boolean, isRunDone?: (runId: string) => boolean): QueueEntry[];
+}
+
+export class RunQueue implements WorkQueue {
   readonly file: string;
   private readonly lockDir: string;
   /** The last problem met reading the file (it was moved aside); the studio shows it. */
