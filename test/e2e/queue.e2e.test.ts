@@ -210,5 +210,6 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: queue, sw
     const after = await waitingNames();
     expect(before.slice(before.length - after.length)).toEqual(after);
     for (const n of before.slice(0, before.length - after.length)) expect([...(await runNames()), ...(await queueRows()).map((r) => r.name)]).toContain(n);
-  });
+    // The server's shutdown waits for the trial it was training to stop and save.
+  }, 240_000);
 });

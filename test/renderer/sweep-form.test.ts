@@ -24,6 +24,11 @@ describe('sweep form', () => {
     expect(c).toMatchObject({ ok: true, grid: { locationStd: '0.1,0.17', useLstm: 'true,false' }, random: {} });
   });
 
+  it('keeps the settings in the order they were marked (the first varies slowest)', () => {
+    const c = checkSweep(settings, form({ specs: { useLstm: 'true,false', learningRate: '1e-3,3e-3' } }));
+    expect(Object.keys(c.grid)).toEqual(['useLstm', 'learningRate']);
+  });
+
   it('puts ranges in a random search with its trials and seed', () => {
     const c = checkSweep(settings, form({ method: 'random', specs: { learningRate: 'log:1e-4..3e-3' }, trials: '5', seed: '7' }));
     expect(c).toMatchObject({ ok: true, grid: {}, random: { learningRate: 'log:1e-4..3e-3' }, trials: 5, seed: 7 });

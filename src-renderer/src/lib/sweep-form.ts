@@ -50,9 +50,10 @@ export function checkSweep(settings: readonly SettingInfo[], form: SweepForm): S
   const random: Record<string, string> = {};
   const errors: Record<string, string> = {};
   if (!form.name.trim()) errors.name = 'name the sweep (its runs are called "<name> #k ...")';
-  for (const s of settings) {
-    const raw = form.specs[s.key];
-    if (raw === undefined) continue;
+  // In the order the settings were marked: a grid's first setting varies slowest, as on the command line.
+  for (const [key, raw] of Object.entries(form.specs)) {
+    const s = settings.find((x) => x.key === key);
+    if (!s) continue;
     const spec = raw.trim();
     if (spec === '') {
       errors[s.key] = form.method === 'random' && isNumeric(s) ? 'give a range, e.g. log:1e-4..3e-3' : 'give the values to try, e.g. A,B';
