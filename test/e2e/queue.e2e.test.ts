@@ -187,8 +187,9 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: queue, sw
 
     const trialNames = async () => [...(await queueRows()).map((r) => r.name), ...(await runNames())].filter((n) => n.startsWith('grid #'));
     await expect.poll(async () => (await trialNames()).length, { timeout: 30_000 }).toBe(4);
-    for (const n of await trialNames()) expect(n).toMatch(/^grid #[1-4] /);
-    expect(await page.locator(tid('queue-settings')).first().textContent()).toMatch(/learningRate=.* locationStd=/);
+    // Each trial's name holds its settings, in the order they were marked.
+    for (const n of await trialNames()) expect(n).toMatch(/^grid #[1-4] learningRate=\S+ locationStd=\S+$/);
+    expect(await page.locator(tid('queue-trial')).allTextContents()).toEqual(expect.arrayContaining(['sweep grid, trial 4']));
     await shot(page, 'queue');
   });
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueEntry } from '../../src-main/shared/api';
 import type { RamConfig } from '../../src-main/core/config';
-import { clampConcurrency, entriesToShow, entryFilterable, entrySettings, entryTask, moveTarget, queueLabel, queuedCount } from '../../src-renderer/src/lib/queue';
+import { clampConcurrency, entriesToShow, entryFilterable, entrySettings, entrySweep, entryTask, moveTarget, queueLabel, queuedCount } from '../../src-renderer/src/lib/queue';
 import { canRequeue } from '../../src-renderer/src/lib/run-actions';
 
 function entry(id: string, extra: Partial<QueueEntry> = {}): QueueEntry {
@@ -23,11 +23,14 @@ describe('queue entries in the runs table', () => {
   });
 
   it("shows a sweep trial's settings and the task it trains on", () => {
-    const trial = entry('a', { job: { kind: 'train', name: 's #1', config: {} as RamConfig, given: [], dataset: 'import:digits', sweep: { name: 's', trial: 1, settings: { learningRate: 0.001, useLstm: true } } } });
+    const trial = entry('a', { job: { kind: 'train', name: 's #1', config: { task: 'translated' } as RamConfig, given: [], dataset: 'import:digits', sweep: { name: 's', trial: 1, settings: { learningRate: 0.001, useLstm: true } } } });
     expect(entrySettings(trial)).toBe('learningRate=0.001 useLstm=true');
-    expect(entryTask(trial)).toBe('import:digits');
-    expect(entryFilterable(trial)).toEqual({ id: 'a', name: 's #1', task: 'import:digits', status: 'queued', sweep: { name: 's' } });
+    expect(entrySweep(trial)).toBe('sweep s, trial 1');
+    // The config's task, as the runs' rows show theirs.
+    expect(entryTask(trial)).toBe('translated');
+    expect(entryFilterable(trial)).toEqual({ id: 'a', name: 's #1', task: 'translated', status: 'queued', sweep: { name: 's' } });
     expect(entrySettings(entry('b'))).toBe('');
+    expect(entrySweep(entry('b'))).toBe('');
     expect(entryTask(entry('c', { job: { kind: 'resume', runId: 'r', name: 'again' } }))).toBe('');
   });
 

@@ -17,9 +17,15 @@ export function queueLabel(entry: Pick<QueueEntry, 'state' | 'position'>): strin
   return entry.state;
 }
 
-/** The task an entry trains on: its dataset (a bundled task or 'import:<name>'), or '' for a resume. */
+/** The task of an entry's config, as a run's row shows it (RunRow.task); '' for a resume. */
 export function entryTask(entry: QueueEntry): string {
-  return entry.job.kind === 'train' ? entry.job.dataset : '';
+  return entry.job.kind === 'train' ? entry.job.config.task : '';
+}
+
+/** "sweep lr, trial 3" for a sweep trial; '' for other entries. */
+export function entrySweep(entry: QueueEntry): string {
+  const sweep = entry.job.kind === 'train' ? entry.job.sweep : undefined;
+  return sweep ? `sweep ${sweep.name}, trial ${sweep.trial}` : '';
 }
 
 /** A sweep trial's settings as "learningRate=0.001 locationStd=0.1"; '' for other entries. */
