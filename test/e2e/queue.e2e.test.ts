@@ -162,8 +162,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: queue, sw
     await stopRunNamed('q-c');
     await openRunsView();
     await expect.poll(runningCount, { timeout: 60_000 }).toBe(0);
-    // A stopped run can go back in the queue.
-    await expect.poll(() => page.locator(tid('run-row'), { hasText: 'q-a' }).locator(tid('requeue-row')).count()).toBe(1);
+    // A stopped run goes back in the queue (nothing else waits: it trains on at once) and is offered no second time.
+    const qa = page.locator(tid('run-row'), { hasText: 'q-a' });
+    await expect.poll(() => qa.locator(tid('requeue-row')).count()).toBe(1);
+    await qa.locator(tid('requeue-row')).click();
+    await expect.poll(() => qa.locator(tid('requeue-row')).count(), { timeout: 30_000 }).toBe(0);
+    await expect.poll(async () => (await queueRows()).some((r) => r.name.startsWith('q-a')) || (await qa.getAttribute('data-status')) === 'running', { timeout: 60_000 }).toBe(true);
+    expect(await page.locator(tid('queue-error')).count()).toBe(0);
   });
 
   it('counts a 2x2 grid sweep before queueing it, then queues 4 trials named after the sweep', async () => {

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { QueueEntry } from '../../src-main/shared/api';
 import type { RamConfig } from '../../src-main/core/config';
-import { clampConcurrency, entriesToShow, entryFilterable, entrySettings, entrySweep, entryTask, moveTarget, queueLabel, queuedCount } from '../../src-renderer/src/lib/queue';
+import { clampConcurrency, entriesToShow, entryFilterable, entrySettings, entrySweep, entryTask, moveTarget, queueLabel, queuedCount, runsInQueue } from '../../src-renderer/src/lib/queue';
 import { canRequeue } from '../../src-renderer/src/lib/run-actions';
 
 function entry(id: string, extra: Partial<QueueEntry> = {}): QueueEntry {
@@ -47,6 +47,11 @@ describe('queue entries in the runs table', () => {
     expect(moveTarget({ state: 'queued', position: 1 }, -1, waiting)).toBeUndefined();
     expect(moveTarget({ state: 'queued', position: 3 }, 1, waiting)).toBeUndefined();
     expect(moveTarget({ state: 'running' }, 1, waiting)).toBeUndefined();
+  });
+
+  it('knows the runs the queue holds: a waiting resume and a started run', () => {
+    const list = [entry('a', { job: { kind: 'resume', runId: 'r1', name: 'again' } }), entry('b', { state: 'running', runId: 'r2' }), entry('c')];
+    expect([...runsInQueue(list)].sort()).toEqual(['r1', 'r2']);
   });
 
   it('keeps the concurrency between 1 and 8', () => {

@@ -62,3 +62,13 @@ export function moveTarget(entry: Pick<QueueEntry, 'state' | 'position'>, direct
   const target = entry.position + direction;
   return target < 1 || target > waiting ? undefined : target;
 }
+
+/** The runs the queue holds already (a resume waiting, or a run it started): "Queue again" would be refused for them. */
+export function runsInQueue(entries: readonly QueueEntry[]): Set<string> {
+  const ids = new Set<string>();
+  for (const e of entries) {
+    if (e.job.kind === 'resume') ids.add(e.job.runId);
+    if (e.runId) ids.add(e.runId);
+  }
+  return ids;
+}
