@@ -11,7 +11,7 @@ export interface ParsedArgs {
 }
 
 /** Flags that never take a value. */
-const BOOLEAN_FLAGS = new Set(['json', 'help', 'h', 'sampled', 'reinforce-into-core', 'no-progress', 'record', 'skip-bad']);
+const BOOLEAN_FLAGS = new Set(['json', 'help', 'h', 'sampled', 'reinforce-into-core', 'no-progress', 'record', 'skip-bad', 'queue', 'watch']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const positionals: string[] = [];

@@ -16,6 +16,9 @@ import { serve } from './serve';
 import { writeFixationMaps } from './fixation-maps';
 import { USAGE, COMMAND_HELP } from './usage';
 import { listSweepRuns, runSweep, splitSweepArgs, type SweepSpecs } from './sweep';
+import { printQueued, projectIdOf, runQueueCommand, type QueueHost } from './queue';
+import { RunQueue } from '../storage/run-queue';
+import type { QueuedTraining } from '../shared/api';
 
 /** The reference implementation's flag names, accepted as aliases. */
 const REFERENCE_ALIASES: Record<string, keyof RamConfig> = {
@@ -89,8 +92,10 @@ export async function main(argv: string[], io: Io = { out: process.stdout, err: 
         return await cli.importDataset();
       case 'datasets':
         return cli.datasets();
+      case 'queue':
+        return await cli.queue();
       default:
-        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, sweep, serve)`);
+        throw new UsageError(`unknown command '${command}' (try: train, resume, eval, trace, export, runs, import, datasets, presets, bench, fixations, sweep, queue, serve)`);
     }
   } catch (err) {
     return fail(io, err);
@@ -253,10 +258,29 @@ class Cli {
     const workers = this.opts.number('workers', { integer: true, min: 1, max: 64 });
     const patience = this.opts.number('patience', { integer: true, min: 1 });
     const backend = this.backend();
+    const queue = this.opts.flag('queue');
+    const project = this.opts.string('project');
     this.opts.rejectUnknown('train');
     if (this.positionals.length) throw new UsageError(`train takes no positional arguments (got '${this.positionals[0]}')`);
     if (patience !== undefined && config.validationSize === 0) {
       throw new UsageError(`--patience ${patience} needs a validation set to watch: leave out --validation-size 0 (or give it above 0)`);
+    }
+    if (project !== undefined && !queue) throw new UsageError('--project applies to --queue (a run trained now joins the studio\'s first project)');
+    if (workers !== undefined && queue) throw new UsageError('--workers cannot be queued (the queue runner chooses them)');
+    if (queue) {
+      const job: QueuedTraining = {
+        kind: 'train',
+        name,
+        config: { ...config },
+        given,
+        dataset: config.task,
+        ...(dataDir ? { dataDir } : {}),
+        ...(backend ? { backend } : {}),
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
+        ...(patience !== undefined ? { patience } : {}),
+      };
+      printQueued(this.queueHost(), new RunQueue(this.home).add([job], { projectId: projectIdOf(this.home, project) }));
+      return 0;
     }
     const summary = await this.follow((on) => this.engine.train({ home: this.home, config: { ...config }, given, name, dataDir, backend, maxSteps, workers, patience }, on));
     return this.reportTrain(summary);
@@ -457,6 +481,24 @@ class Cli {
     this.print(`mean movement per step (px): ${summary.movement.slice(1).map((m) => m.toFixed(1)).join(', ')}`);
     this.print(`wrote ${files.length} files to ${dir} (fixations.json, all.png, all-step1.png ..., class-K-all.png, right-all.png, wrong-all.png, mean-patches.png)`);
     return 0;
+  }
+
+  private queueHost(): QueueHost {
+    return {
+      opts: this.opts,
+      positionals: this.positionals,
+      home: this.home,
+      mode: this.mode,
+      engine: this.engine,
+      print: (line) => this.print(line),
+      printJson: (value) => this.printJson(value),
+      warn: (line) => this.io.err.write(`${line}\n`),
+    };
+  }
+
+  /** saccade queue ...: the run queue (see queue.ts). */
+  queue(): Promise<number> {
+    return runQueueCommand(this.queueHost());
   }
 
   /** saccade sweep: trials of a grid or random search, one run each, ranked (see sweep.ts). */

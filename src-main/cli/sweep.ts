@@ -6,9 +6,13 @@
  * finished trials (--median-stop), then ranked by best validation accuracy.
  */
 import type { RamConfig } from '../core/config';
-import { gridTrials, parseGridSpec, parseRandomSpec, randomTrials, SweepError, type Trial } from '../core/sweep';
+import { gridTrials, medianTable, parseGridSpec, parseRandomSpec, randomTrials, SweepError, type Trial } from '../core/sweep';
 import type { BackendRequest, TrainJob, TrainSummary } from '../shared/jobs';
 import { RunStore, type RunMeta } from '../storage';
+import { epochAccuracies } from '../storage/sweep-history';
+import { RunQueue } from '../storage/run-queue';
+import type { QueuedTraining, SweepTrialInfo } from '../shared/api';
+import { printQueued, projectIdOf } from './queue';
 import { type Options, UsageError } from './args';
 import type { OutputMode } from './progress';
 
@@ -88,32 +92,6 @@ function pct(x: number | undefined): string {
   return x === undefined ? '-' : `${(100 * x).toFixed(2)}%`;
 }
 
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
-}
-
-/** Per-epoch validation accuracies of a run (entry e-1: epoch e), from its metrics.jsonl. */
-function epochAccuracies(store: RunStore, runId: string): number[] {
-  const out: number[] = [];
-  for (const p of store.readMetricHistory(runId)) {
-    if (typeof p.validationAccuracy === 'number' && Number.isInteger(p.epoch) && p.epoch >= 1) out[p.epoch - 1] = p.validationAccuracy;
-  }
-  return out;
-}
-
-/** Entry e-1: the median at epoch e of the finished trials that reached it; null where none did. */
-export function medianTable(histories: number[][]): (number | null)[] {
-  const longest = Math.max(0, ...histories.map((h) => h.length));
-  const table: (number | null)[] = [];
-  for (let e = 0; e < longest; e++) {
-    const at = histories.map((h) => h[e]).filter((v): v is number => typeof v === 'number');
-    table.push(at.length ? median(at) : null);
-  }
-  return table;
-}
-
 /** Best validation first; trials without one last, in their order. */
 export function rankTrials<T extends { bestValidationAccuracy?: number; trial: number }>(trials: T[]): T[] {
   return [...trials].sort((a, b) => (b.bestValidationAccuracy ?? -1) - (a.bestValidationAccuracy ?? -1) || a.trial - b.trial);
@@ -176,7 +154,11 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
   const workers = opts.number('workers', { integer: true, min: 1, max: 64 });
   const patience = opts.number('patience', { integer: true, min: 1 });
   const backend = host.backend();
+  const queue = opts.flag('queue');
+  const project = opts.string('project');
   opts.rejectUnknown('sweep');
+  if (project !== undefined && !queue) throw new UsageError('--project applies to --queue');
+  if (workers !== undefined && queue) throw new UsageError('--workers cannot be queued (the queue runner chooses them)');
 
   if (!specs.grids.length && !specs.randoms.length) throw new UsageError('sweep needs --grid SETTING=V1,V2 (repeatable) or --random SETTING=log:A..B with --trials N');
   if (specs.grids.length && specs.randoms.length) throw new UsageError('give either --grid or --random specs, not both');
@@ -193,6 +175,28 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
   } catch (err) {
     if (err instanceof SweepError || (err instanceof Error && err.name === 'ConfigError')) throw new UsageError(err.message);
     throw err;
+  }
+
+  if (queue) {
+    const jobs = trials.map(
+      (trial, k): QueuedTraining => ({
+        kind: 'train',
+        name: `${sweepName} #${k + 1} ${trial.name}`,
+        config: { ...trial.config },
+        given: [...new Set([...given, ...Object.keys(trial.values)])],
+        dataset: config.task,
+        ...(dataDir ? { dataDir } : {}),
+        ...(backend ? { backend } : {}),
+        ...(maxSteps !== undefined ? { maxSteps } : {}),
+        ...(patience !== undefined ? { patience } : {}),
+        ...(specs.medianStop ? { medianStop: true } : {}),
+        sweep: { name: sweepName, trial: k + 1, settings: { ...trial.values } as SweepTrialInfo['settings'] },
+      }),
+    );
+    const entries = new RunQueue(host.home).add(jobs, { projectId: projectIdOf(host.home, project) });
+    if (host.mode !== 'json') host.print(`sweep '${sweepName}': ${trials.length} trial${trials.length === 1 ? '' : 's'} queued${specs.medianStop ? ', median stopping' : ''} (saccade queue run trains them)`);
+    printQueued(host, entries);
+    return 0;
   }
 
   const store = new RunStore(host.home);
@@ -213,7 +217,8 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
       const runName = `${sweepName} #${number} ${trial.name}`;
       if (json) host.printJson({ type: 'trial', sweep: sweepName, trial: number, of: trials.length, name: runName, settings });
       else host.print(`trial ${number}/${trials.length}: ${trial.name}`);
-      const medianStop = specs.medianStop && results.length ? medianTable(results.map((r) => epochAccuracies(store, r.runId))) : undefined;
+      // The first trial has no table yet, but records that it is median-stopped (a resume recomputes it).
+      const medianStop = specs.medianStop ? medianTable(results.map((r) => epochAccuracies(store, r.runId))) : undefined;
       const summary = await host.train({
         home: host.home,
         config: { ...trial.config },

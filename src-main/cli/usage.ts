@@ -8,6 +8,8 @@ commands:
   sweep     train one run per trial of a grid or random search and rank them:
             --grid locationStd=0.1,0.17 (repeatable) | --random learningRate=log:1e-4..3e-3 --trials N
   resume    continue a run from its last checkpoint: saccade resume RUN_ID
+  queue     the run queue: list it; queue run [--concurrency N] [--watch] trains it headless;
+            queue move ID POS | cancel ID | requeue RUN (train --queue and sweep --queue add to it)
   eval      test accuracy of a run (best checkpoint) or --model DIR, on the built-in test set or --data DIR
   trace     where a model looked: --images 0,1,2 [--mode mean|sampled] [--out traces.json]
   export    animated GIF/APNG of the glimpses: --images 0-7 [--out glimpses.gif] [--format apng]
@@ -30,7 +32,7 @@ common options:
 
 export const COMMAND_HELP: Record<string, string> = {
   train: `usage: saccade train [--preset NAME] [--epochs N] [--SETTING VALUE ...] [--name NAME] [--data DIR]
-                     [--max-steps N] [--patience P] [--backend NAME] [--home DIR] [--json]
+                     [--max-steps N] [--patience P] [--backend NAME] [--queue [--project NAME]] [--home DIR] [--json]
 
 Every setting of 'saccade presets' can be given, in kebab-case or camelCase (--glimpse-size 8,
 --glimpseSize 8); the reference's flags work too (--step --glimpse --scale --std --pixel --batch
@@ -43,10 +45,13 @@ follow the data, and so does unitPixels (scaled from the preset's image size) un
 --patience P stops early once the validation accuracy has not improved for P epochs: the run is
 completed and tested on its best checkpoint, and says why (needs a validation set).
 Ctrl-C stops after the current step and saves a checkpoint; 'saccade resume RUN' continues.
+--queue adds the run to the home's run queue instead of training it now (prints the entry's id and
+position; --json the entry): the studio or 'saccade queue run' trains it when its turn comes.
+--project NAME makes its run join that studio project (else the studio's first project adopts it).
 `,
   sweep: `usage: saccade sweep [--preset NAME] (--grid SETTING=V1,V2 ... | --random SETTING=DIST:A..B ... --trials N [--seed S])
                      [--SETTING VALUE ...] [--name NAME] [--data DIR] [--max-steps N] [--patience P]
-                     [--median-stop] [--backend NAME] [--home DIR] [--json]
+                     [--median-stop] [--backend NAME] [--queue [--project NAME]] [--home DIR] [--json]
 
 The trials start from the base config (the preset plus the other settings given, as in train).
 --grid repeats: one trial per combination of the values. --random draws each setting (log:A..B,
@@ -58,6 +63,20 @@ on its best checkpoint) whose validation accuracy after an epoch is below the me
 earlier trials' accuracies at that epoch. The sweep ends with a ranking by best validation accuracy
 (--json: last line {"type":"summary","sweep":NAME,"trials":[...]}); 'saccade runs --sweep NAME'
 shows it again. Ctrl-C stops the current trial cleanly and ends the sweep, saying which trials ran.
+--queue queues the trials in the run queue instead of training them now (see saccade queue --help);
+with --median-stop each trial's table is taken from the sweep's finished trials when it starts.
+`,
+  queue: `usage: saccade queue [--json]                                 list the queue: position, state, name, run, settings
+       saccade queue run [--concurrency N] [--watch] [--json]   train queued entries, N at a time (default 1)
+       saccade queue move ENTRY POSITION                        move a queued entry (1: next to start)
+       saccade queue cancel ENTRY                               take a queued or failed entry out
+       saccade queue requeue RUN [--max-steps N] [--project NAME]  queue a stopped, failed or interrupted run to train on
+
+The queue is HOME/queue.json, shared by the studio and every 'saccade' on that home. 'queue run'
+trains entries in order until nothing is queued (--watch: keeps waiting for more), printing each
+start and end. Ctrl-C or SIGTERM stops its trainings cleanly after their step and puts them back
+in the queue as resumes, so the next runner continues them from their checkpoint; a runner that
+was killed is noticed by the next one, which resumes its entries the same way.
 `,
   resume: `usage: saccade resume RUN_ID [--max-steps N] [--patience P] [--backend NAME] [--json]
 

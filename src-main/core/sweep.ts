@@ -196,3 +196,23 @@ export function randomTrials(base: SweepBase, specs: RandomSpec[], trials: numbe
   }
   return out;
 }
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/**
+ * Median stopping's table from the finished trials' per-epoch validation accuracies (history
+ * entry e-1: epoch e): entry e-1 is their median at epoch e, null where none reached it.
+ */
+export function medianTable(histories: number[][]): (number | null)[] {
+  const longest = Math.max(0, ...histories.map((h) => h.length));
+  const table: (number | null)[] = [];
+  for (let e = 0; e < longest; e++) {
+    const at = histories.map((h) => h[e]).filter((v): v is number => typeof v === 'number');
+    table.push(at.length ? median(at) : null);
+  }
+  return table;
+}

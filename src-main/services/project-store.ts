@@ -127,6 +127,11 @@ export function studioStoreOptions(home: string) {
 /** Errors that mean the store's file cannot be written here. */
 const UNWRITABLE = new Set(['ENOSPC', 'EDQUOT', 'EROFS', 'EACCES', 'EPERM']);
 
+/** The studio's projects and settings as its file holds them, read only (for the command line). */
+export function readStudioState(home: string): StudioState {
+  return readStateFile(path.join(home, `${STORE_NAME}.json`));
+}
+
 /** The store's file as it is, or an empty state when it cannot be read. */
 function readStateFile(file: string): StudioState {
   const empty: StudioState = { projects: [], settings: { ...DEFAULT_SETTINGS }, runIndex: {}, imports: [] };

@@ -4,7 +4,7 @@
  */
 import { isPresetName, presetConfig, type RamConfig } from '../core/config';
 import type { MetricSeries, ResumeOptions, ResumeResult, RunRow, StartRunRequest, SweepTrialInfo } from '../shared/api';
-import type { JobEvent, TrainSummary } from '../shared/jobs';
+import type { JobEvent, TrainJob, TrainSummary } from '../shared/jobs';
 import type { RunMeta, RunStore } from '../storage';
 import { ApiError } from './api-error';
 import { backendOf } from './backend-setting';
@@ -102,28 +102,51 @@ export class RunService {
     return this.runs.listCheckpoints(runId).map(({ name, step, epoch }) => ({ name, step, epoch }));
   }
 
-  /** Starts training; resolves once the trainer has created the run (its id is known). */
-  async startRun(request: StartRunRequest): Promise<{ runId: string }> {
-    const project = this.projects.getProject(request.projectId);
+  /**
+   * A start request checked as startRun and queueRun both need it: the full config, the settings
+   * the user chose (`given`), the data folder of an imported dataset. Refused before anything starts.
+   */
+  prepareTraining(request: StartRunRequest): { config: RamConfig; given: string[]; dataset: string; dataDir?: string; name: string } {
+    this.projects.getProject(request.projectId);
     const config = presetConfig(request.config.task, request.config);
     let dataDir: string | undefined;
     if (request.dataset?.startsWith('import:')) dataDir = this.datasets.importRecord(request.dataset).folder;
     else if (request.dataset && request.dataset !== config.task && !isPresetName(request.dataset)) throw new ApiError(`no dataset '${request.dataset}'`);
+    if (request.patience !== undefined && config.validationSize === 0) {
+      throw new ApiError(`patience ${request.patience} needs a validation set to watch: give validationSize above 0, or leave patience out`);
+    }
+    backendOf(this.projects, request.backend);
     // The form sends every setting; those it changed from the task's preset are the user's, the
     // rest (image size, channels, classes, pixels-per-unit) follow the data.
     const preset = presetConfig(request.config.task);
     const given = (Object.keys(request.config) as (keyof RamConfig)[]).filter((key) => request.config[key] !== preset[key]);
+    return { config, given, dataset: request.dataset ?? config.task, ...(dataDir ? { dataDir } : {}), name: request.name?.trim() || config.task };
+  }
+
+  /** Starts training; resolves once the trainer has created the run (its id is known). */
+  async startRun(request: StartRunRequest): Promise<{ runId: string }> {
+    const { config, given, dataDir, name } = this.prepareTraining(request);
     const { runId } = await this.startTraining({
       home: this.home,
       config: { ...config },
       given,
-      name: request.name?.trim() || config.task,
+      name,
       dataDir,
       backend: backendOf(this.projects, request.backend),
       maxSteps: request.maxSteps,
+      ...(request.patience !== undefined ? { patience: request.patience } : {}),
     });
-    this.projects.addRun(project.id, runId);
+    this.projects.addRun(request.projectId, runId);
     return { runId };
+  }
+
+  /**
+   * Starts a train job for the queue (a new run or a resume) as startRun does (live events, pause
+   * and stop); resolves once its run exists, with a way to wait for its end and to stop it.
+   */
+  async startQueued(job: Omit<TrainJob, 'kind' | 'home'>): Promise<{ runId: string; done: Promise<unknown>; stop: () => void }> {
+    const { event, running } = await this.launchTraining({ home: this.home, ...job });
+    return { runId: event.runId, done: running.result, stop: () => running.handle.stop() };
   }
 
   async pauseRun(runId: string): Promise<void> {
@@ -197,7 +220,11 @@ export class RunService {
    * before creating its run rejects with the trainer's message.
    */
   private startTraining(job: Parameters<EngineService['train']>[0]): Promise<Extract<JobEvent, { type: 'run' }>> {
-    return new Promise<Extract<JobEvent, { type: 'run' }>>((resolve, reject) => {
+    return this.launchTraining(job).then(({ event }) => event);
+  }
+
+  private launchTraining(job: Parameters<EngineService['train']>[0]): Promise<{ event: Extract<JobEvent, { type: 'run' }>; running: Running<TrainSummary> }> {
+    return new Promise((resolve, reject) => {
       let runId: string | undefined;
       const early: JobEvent[] = [];
       const running = this.engine.train(job, (event) => {
@@ -206,7 +233,7 @@ export class RunService {
           this.live.set(runId, running);
           for (const e of early.splice(0)) this.events.emit(runId, e);
           this.events.emit(runId, event);
-          resolve(event);
+          resolve({ event, running });
           return;
         }
         if (runId) this.events.emit(runId, event);

@@ -39,6 +39,7 @@ import type {
 import type { EvalSummary, FixationsSummary, Misclassified } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
+import { RunQueue } from '../storage/run-queue';
 import { ConfigService } from './config-service';
 import { DatasetService } from './dataset-service';
 import { EvaluationService } from './evaluation-service';
@@ -48,6 +49,9 @@ import { ForkJobLauncher, type JobLauncher } from './job-launcher';
 import { LimitedJobLauncher, type JobLimits } from './job-limits';
 import { ProjectService } from './project-service';
 import { ProjectStore, type KeyValueStore, type StudioState } from './project-store';
+import { backendOf } from './backend-setting';
+import { QueueRunner, queuedTrainJob, type StartedRun } from './queue-runner';
+import { QueueService } from './queue-service';
 import { RunService } from './run-service';
 import { SettingsService } from './settings-service';
 import { TrainingEvents } from './training-events';
@@ -84,6 +88,7 @@ export class StudioService implements SaccadeApi {
       const { error } = installExampleRuns(service.home, options.modelsDir, service.runs, projects);
       if (error) service.warnings.push(error);
     }
+    service.startQueueRunner();
     return service;
   }
 
@@ -100,6 +105,9 @@ export class StudioService implements SaccadeApi {
   private readonly evaluation: EvaluationService;
   private readonly exports: ExportService;
   private readonly settings: SettingsService;
+  private readonly queue: RunQueue;
+  private readonly queueService: QueueService;
+  private queueRunner: QueueRunner | undefined;
 
   constructor(
     options: StudioOptions,
@@ -115,6 +123,19 @@ export class StudioService implements SaccadeApi {
     this.evaluation = new EvaluationService(this.home, this.runs, projects, launcher, engine, this.events);
     this.exports = new ExportService(this.runs, engine, this.evaluation, options);
     this.settings = new SettingsService(this.home, projects, launcher, { version: options.version, transport: options.transport, warnings: this.warnings });
+    this.queue = new RunQueue(this.home, (warning) => this.warnings.push(warning));
+    this.queueService = new QueueService(this.queue, () => this.queueRunner, this.runs, projects, this.runService);
+  }
+
+  /** The queue runs in the process that owns training (this one), never in the UI. */
+  private startQueueRunner(): void {
+    this.queueRunner = new QueueRunner({
+      home: this.home,
+      queue: this.queue,
+      start: (entry, extras) => this.startQueueEntry(entry, extras),
+      concurrency: () => this.projects.getSettings().queueConcurrency ?? 1,
+    });
+    this.queueRunner.start();
   }
 
   getAppInfo(): Promise<AppInfo> {
@@ -202,31 +223,42 @@ export class StudioService implements SaccadeApi {
     return this.runService.setRunTags(runId, tags);
   }
 
-  // ---- the run queue and sweeps (QUEUE-STUB: replaced by the queue service) ----
+  // ---- the run queue and sweeps ----
 
   listQueue(): Promise<QueueEntry[]> {
-    return Promise.resolve([]);
+    return this.queueService.listQueue();
   }
-  queueRun(_request: StartRunRequest): Promise<QueueEntry> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  queueRun(request: StartRunRequest): Promise<QueueEntry> {
+    return this.queueService.queueRun(request);
   }
-  requeueRun(_runId: string, _options?: ResumeOptions): Promise<QueueEntry> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  requeueRun(runId: string, options?: ResumeOptions): Promise<QueueEntry> {
+    return this.queueService.requeueRun(runId, options);
   }
-  moveQueued(_entryId: string, _position: number): Promise<QueueEntry[]> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  moveQueued(entryId: string, position: number): Promise<QueueEntry[]> {
+    return this.queueService.moveQueued(entryId, position);
   }
-  cancelQueued(_entryId: string): Promise<void> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  cancelQueued(entryId: string): Promise<void> {
+    return this.queueService.cancelQueued(entryId);
   }
-  startQueuedNow(_entryId: string): Promise<void> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  startQueuedNow(entryId: string): Promise<void> {
+    return this.queueService.startQueuedNow(entryId);
   }
-  previewSweep(_request: SweepRequest): Promise<SweepPreview> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  previewSweep(request: SweepRequest): Promise<SweepPreview> {
+    return this.queueService.previewSweep(request);
   }
-  queueSweep(_request: SweepRequest): Promise<QueueEntry[]> {
-    return Promise.reject(new Error('the queue is not built yet'));
+  queueSweep(request: SweepRequest): Promise<QueueEntry[]> {
+    return this.queueService.queueSweep(request);
+  }
+
+  /** Starts a queue entry through RunService, so it trains, shows and stops as a started run does. */
+  private async startQueueEntry(entry: QueueEntry, extras: { medianStop?: (number | null)[] }): Promise<StartedRun> {
+    const job = entry.job;
+    const dataDir = job.kind === 'train' && !job.dataDir && job.dataset.startsWith('import:') ? this.datasets.importRecord(job.dataset).folder : undefined;
+    const backend = job.kind === 'train' ? backendOf(this.projects, job.backend) : undefined;
+    const started = await this.runService.startQueued(queuedTrainJob(entry, dataDir, backend, extras));
+    // An entry's project may have been deleted meanwhile: its run then joins the first project.
+    if (entry.projectId && this.projects.listProjects().some((p) => p.id === entry.projectId)) this.projects.addRun(entry.projectId, started.runId);
+    return started;
   }
 
   // ---- evaluation and export ----
@@ -274,8 +306,12 @@ export class StudioService implements SaccadeApi {
   /** Asks every live run to stop at its next step and waits for them (or `timeoutMs`). */
   async shutdown(timeoutMs = 20_000): Promise<void> {
     // No new job starts from here on; evaluations, traces and exports end now, trainings stop cleanly.
+    // The queue takes no more work first; its runs, stopped below, go back to the queue as resumes.
+    this.queueRunner?.stop();
+    await this.queueRunner?.launched(timeoutMs);
     this.launcher.close();
     this.datasets.shutdown();
     await this.runService.shutdown(timeoutMs);
+    await this.queueRunner?.drained(timeoutMs);
   }
 }

@@ -229,6 +229,8 @@ export interface QueuedTraining {
   given: string[];
   /** The task, or the imported dataset's id ('import:<slug>'). */
   dataset: string;
+  /** A data folder given on the command line (saccade train --data DIR --queue), read as it is. */
+  dataDir?: string;
   backend?: string;
   maxSteps?: number;
   patience?: number;
@@ -264,9 +266,18 @@ export interface QueueEntry {
   position?: number;
   job: QueuedTraining | QueuedResume;
   runId?: string;
-  /** The runner that took it: a process on a host. */
-  runner?: { id: string; pid: number; host: string; since: string };
+  /** The runner that took it: a process on a host, alive while its heartbeat (each poll) is recent. */
+  runner?: QueueRunnerInfo;
   error?: string;
+}
+
+/** A queue runner: one process on one host (heartbeatAt: its last poll, for runners on other hosts). */
+export interface QueueRunnerInfo {
+  id: string;
+  pid: number;
+  host: string;
+  since: string;
+  heartbeatAt: string;
 }
 
 /**

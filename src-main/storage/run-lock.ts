@@ -56,10 +56,21 @@ export function processStartTime(pid: number): string | undefined {
 export function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     // EPERM: it exists but belongs to someone else.
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
+    if ((err as NodeJS.ErrnoException).code !== 'EPERM') return false;
+  }
+  // A zombie (dead, not yet reaped: an orphan in a container whose init does not reap) holds nothing.
+  return processState(pid) !== 'Z';
+}
+
+/** The state letter of a process (Linux: R, S, D, Z, ...), undefined where /proc cannot tell. */
+function processState(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[0];
+  } catch {
+    return undefined;
   }
 }
 

@@ -14,6 +14,7 @@ import { interleaveBytes, renderBatch } from '../data/tasks';
 import type { BackendRequest, EvalSummary, StepMetrics, TrainJob, TrainSummary } from '../shared/jobs';
 import { isBackendName } from '../shared/backends';
 import { RunLock, RunStore, StorageError, epochCheckpointName, type CheckpointData, type RunMeta } from '../storage';
+import { sweepMedianTable } from '../storage/sweep-history';
 import { checkMemory } from './memory-estimate';
 import type { BackendChoice } from './backend';
 import type { JobContext } from './job-context';
@@ -59,6 +60,8 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
       const meta = store.getRun(id);
       const resume = readResumePoint(store, meta);
       checkRoomToTrain(meta, job, resume);
+      // A median-stopped trial stays so when resumed, against its sweep's trials finished by now.
+      if (!job.medianStop && meta.limits?.medianStop && meta.sweep) job = { ...job, medianStop: sweepMedianTable(store, meta.sweep.name, id) };
       store.updateMeta(id, { limits: limitsOf(job) });
       if (resume) ctx.emit({ type: 'log', message: `resuming ${id} from checkpoint ${resume.checkpoint} (step ${resume.optimizer.step}, epoch ${resume.epoch})` });
       else ctx.emit({ type: 'log', message: `${id} has no checkpoint yet: starting again from step 0` });
@@ -155,6 +158,7 @@ function limitsOf(job: TrainJob): NonNullable<RunMeta['limits']> {
   if (job.backend !== undefined) limits.backend = job.backend;
   if (job.workers !== undefined) limits.workers = job.workers;
   if (job.patience !== undefined) limits.patience = job.patience;
+  if (job.medianStop !== undefined) limits.medianStop = true;
   return limits;
 }
 

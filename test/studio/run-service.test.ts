@@ -115,6 +115,17 @@ describe('RunService lifecycle', () => {
     expect(s.liveRunIds()).toEqual([]);
   });
 
+  it('startRun passes patience to the train job; patience without a validation set is refused first', async () => {
+    const projectId = (await s.listProjects())[0]!.id;
+    const before = trainJobs().length;
+    await expect(s.startRun({ projectId, config: { task: 'centered', validationSize: 0 }, patience: 3 })).rejects.toThrow('patience 3 needs a validation set');
+    expect(trainJobs().length).toBe(before);
+    void s.startRun({ projectId, config: { task: 'centered' }, patience: 3 }).catch(() => undefined);
+    const train = trainJobs().at(-1)!;
+    expect(train.job).toMatchObject({ kind: 'train', patience: 3 });
+    train.crash();
+  });
+
   it('a job that fails before announcing its run rejects startRun with the trainer\'s message', async () => {
     const projectId = (await s.listProjects())[0]!.id;
     const started = s.startRun({ projectId, config: { task: 'translated' } });
