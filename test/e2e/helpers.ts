@@ -111,11 +111,8 @@ export interface RunForm {
   settings?: Record<string, string>;
 }
 
-/**
- * Fills the New run form for a tiny centered run (batch 32, 100 validation images) and starts it;
- * resolves with the run's id once the Training view follows it.
- */
-export async function startRun(page: Page, form: RunForm): Promise<string> {
+/** Fills the New run form for a tiny centered run (batch 32, 100 validation images). */
+export async function fillRunForm(page: Page, form: RunForm): Promise<void> {
   await page.click(tid('nav-new'));
   await page.click(tid('preset-centered'));
   await page.fill(tid('input-batchSize'), '32');
@@ -126,6 +123,11 @@ export async function startRun(page: Page, form: RunForm): Promise<string> {
   if (form.dataset) await page.selectOption(tid('run-dataset'), { label: form.dataset });
   await page.fill(tid('run-name'), form.name);
   await page.fill(tid('run-max-steps'), form.maxSteps ? String(form.maxSteps) : '');
+}
+
+/** Fills the New run form (fillRunForm) and starts the run; resolves with its id once the Training view follows it. */
+export async function startRun(page: Page, form: RunForm): Promise<string> {
+  await fillRunForm(page, form);
   await page.waitForSelector(`${tid('start-run')}:not([disabled])`);
   await page.click(tid('start-run'));
   await page.waitForSelector(tid('view-training'));

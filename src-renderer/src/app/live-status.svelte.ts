@@ -15,7 +15,11 @@ export function watchLiveStatus(api: SaccadeApi): void {
   watching = true;
   api.onTrainingEvent(({ runId, event }) => {
     if (event.type === 'status') reported[runId] = event.status;
-    else if (event.type === 'run') reported[runId] = 'running';
+    else if (event.type === 'run') {
+      reported[runId] = 'running';
+      // A run the queue started (or any the studio did not start from a button): lists reload.
+      ui.runsRevision++;
+    }
     else if (event.type === 'result' || event.type === 'error') {
       delete reported[runId];
       if (ui.lastResume?.runId === runId) ui.lastResume = undefined;

@@ -1,5 +1,6 @@
 /** UI state shared between views: the current view, project, and the runs in focus. */
 import type { AppInfo, ResumeResult, Settings } from '../../../src-main/shared/api';
+import { NO_FILTER, type RunFilter } from '../lib/runs-filter';
 
 export type View = 'datasets' | 'new' | 'training' | 'runs' | 'compare' | 'sweeps' | 'playback' | 'fixations';
 
@@ -36,6 +37,8 @@ export const ui = $state({
   lastResume: undefined as (ResumeResult & { maxSteps?: number }) | undefined,
   /** A folder the File menu asked to import (app/menu-actions.ts); the Datasets view takes it. */
   importRequest: undefined as string | undefined,
+  /** The Runs table's search box and filters: kept while the user visits other views. */
+  runsFilter: { ...NO_FILTER } as RunFilter,
 });
 
 /** Opens a project: the runs followed, played back or ticked belonged to the one left behind. */

@@ -50,3 +50,10 @@ export function runToShow(runs: readonly Pick<RunRow, 'id' | 'status'>[], chosen
   if (chosen && runs.some((r) => r.id === chosen)) return chosen;
   return runs.find((r) => r.status === 'completed' || r.status === 'stopped')?.id ?? runs[0]?.id;
 }
+
+/** Statuses "Queue again" puts back in the queue, to train on from the last checkpoint (requeueRun). */
+const REQUEUEABLE = ['stopped', 'failed', 'interrupted'];
+
+export function canRequeue(status: string): boolean {
+  return REQUEUEABLE.includes(status);
+}
