@@ -8,7 +8,7 @@ import { CONFIG_HELP, DEFAULT_CONFIG, MAX_IMAGE_SIZE, MIN_IMAGE_SIZE, PRESETS, p
 import { findDatasetCache, listDatasetCaches } from '../data/dataset-cache';
 import { EngineService, type Running } from '../services/training-service';
 import { JobError } from '../services/job-launcher';
-import type { BackendRequest, EvalSummary, ExportSummary, FixationsSummary, InvertMode, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
+import type { BackendRequest, BenchJob, BenchResult, EvalSummary, ExportSummary, FixationsSummary, InvertMode, JobEvent, ModelRef, TraceJob } from '../shared/jobs';
 import { RunStore, defaultHome, writeFileAtomic, writeModelDir } from '../storage';
 import { camel, kebab, Options, parseArgs, parseIndexList, parseNumber, UsageError } from './args';
 import { ProgressPrinter, formatDuration, type OutputMode } from './progress';
@@ -619,7 +619,9 @@ class Cli {
     const backend = this.backend();
     const batchText = this.opts.string('batch-sizes');
     const batchSizes = batchText?.split(',').map((b) => parseNumber('--batch-sizes', b.trim(), { integer: true, min: 1, max: 65536 }));
+    const concurrent = this.opts.number('concurrent', { integer: true, min: 2, max: 16 });
     this.opts.rejectUnknown('bench');
+    if (concurrent !== undefined) return this.benchConcurrent({ presets, steps, backend, workers, batchSizes }, concurrent);
     const results = await this.follow((on) => this.engine.bench({ presets, steps, backend, workers, batchSizes }, on));
     if (this.mode === 'json') {
       this.printJson({ type: 'summary', results });
@@ -633,6 +635,35 @@ class Cli {
           (r.fastest ? '  <- fastest batch' : ''),
       );
     }
+    return 0;
+  }
+
+  /**
+   * The queue's concurrency question, measured: the same bench alone, then `n` copies at once
+   * (separate trainer processes, as a queue runner with concurrency n starts them). Figures are
+   * ratios to the lone run of the same invocation.
+   */
+  private async benchConcurrent(job: Omit<BenchJob, 'kind'>, n: number): Promise<number> {
+    const speed = (results: BenchResult[]) => results.reduce((sum, r) => sum + r.trainImagesPerSecond, 0) / Math.max(1, results.length);
+    const alone = speed(await this.follow((on) => this.engine.bench(job, on)));
+    const runs = Array.from({ length: n }, () => this.engine.bench(job, () => undefined));
+    const stopAll = () => runs.forEach((r) => r.handle.stop());
+    process.once('SIGINT', stopAll);
+    let each: number[];
+    try {
+      each = (await Promise.all(runs.map((r) => r.result))).map(speed);
+    } finally {
+      process.off('SIGINT', stopAll);
+    }
+    const total = each.reduce((a, b) => a + b, 0);
+    const summary = { alone, each, total, totalRatio: total / alone, eachSlowdown: alone / (total / n) };
+    if (this.mode === 'json') {
+      this.printJson({ type: 'summary', concurrent: n, ...summary });
+      return 0;
+    }
+    this.print(`one training alone: ${alone.toFixed(0)} train img/s`);
+    this.print(`${n} at once: ${each.map((x) => x.toFixed(0)).join(' + ')} = ${total.toFixed(0)} img/s in all`);
+    this.print(`=> ${summary.totalRatio.toFixed(2)}x the images per second of one alone; each run ${summary.eachSlowdown.toFixed(2)}x slower`);
     return 0;
   }
 }

@@ -6,7 +6,7 @@
  */
 import { findDatasetCache } from '../data/dataset-cache';
 import { readStudioState } from '../services/project-store';
-import { QueueRunner, queuedTrainJob, type StartedRun } from '../services/queue-runner';
+import { QueueRunner, queuedTrainJob, type StartedRun, type StartExtras } from '../services/queue-runner';
 import { queueResume } from '../services/queue-service';
 import type { EngineService } from '../services/training-service';
 import type { QueueEntry } from '../shared/api';
@@ -120,7 +120,7 @@ async function runQueue(host: QueueHost, queue: RunQueue): Promise<number> {
   const json = host.mode === 'json';
   const say = (value: Record<string, unknown>, line: string) => (json ? host.printJson(value) : host.print(line));
 
-  const start = (entry: QueueEntry, extras: { medianStop?: (number | null)[] }): Promise<StartedRun> => {
+  const start = (entry: QueueEntry, extras: StartExtras): Promise<StartedRun> => {
     const job = entry.job;
     let dataDir: string | undefined;
     if (job.kind === 'train' && !job.dataDir && job.dataset.startsWith('import:')) {

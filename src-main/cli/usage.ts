@@ -129,10 +129,13 @@ import, naming it; --skip-bad imports the rest and lists what was skipped. Then:
 saccade train --data NAME --preset centered.
 `,
   datasets: `usage: saccade datasets [--home DIR] [--json]\n`,
-  bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--batch-sizes 128,512] [--json]
+  bench: `usage: saccade bench [--presets centered,translated,cluttered60,cluttered100] [--steps 60] [--backend NAME] [--batch-sizes 128,512] [--concurrent N] [--json]
 
 Training images/s per preset (at each batch size: default the preset's, on a GPU backend 128, 256,
 512 and 1024, the fastest marked) and the time to evaluate the 10,000 test images.
+--concurrent N runs the bench alone, then N copies at once in separate trainer processes (as the
+run queue with N trainings at once would) and prints the images/s of each and in all, as ratios
+to the lone run: whether queue concurrency N pays on this machine.
 `,
 };
 COMMAND_HELP.evaluate = COMMAND_HELP.eval;

@@ -23,7 +23,13 @@ export interface StartedRun {
 }
 
 /** Starts one entry; rejects when it fails before its run exists (the entry is then marked failed). */
-export type StartEntry = (entry: QueueEntry, extras: { medianStop?: (number | null)[] }) => Promise<StartedRun>;
+/** What the runner adds to an entry's job when it starts it: the median table, how many train side by side. */
+export interface StartExtras {
+  medianStop?: (number | null)[];
+  sharing?: number;
+}
+
+export type StartEntry = (entry: QueueEntry, extras: StartExtras) => Promise<StartedRun>;
 
 export interface QueueRunnerOptions {
   home: string;
@@ -198,7 +204,8 @@ export class QueueRunner {
     try {
       const job = entry.job;
       const medianStop = job.kind === 'train' && job.medianStop && job.sweep ? sweepMedianTable(this.store, job.sweep.name) : undefined;
-      const starting = this.options.start(entry, medianStop ? { medianStop } : {});
+      const sharing = Math.max(1, this.options.concurrency());
+      const starting = this.options.start(entry, { ...(medianStop ? { medianStop } : {}), ...(sharing > 1 ? { sharing } : {}) });
       this.launching.add(starting);
       try {
         run = await starting;
@@ -257,10 +264,12 @@ export class QueueRunner {
  * The train job of a queue entry: a resume of its run, or a new run from its checked config.
  * `dataDir` is where an imported dataset lives (the caller resolves 'import:<slug>').
  */
-export function queuedTrainJob(entry: QueueEntry, dataDir: string | undefined, backend: BackendRequest | undefined, extras: { medianStop?: (number | null)[] }): Omit<TrainJob, 'kind' | 'home'> {
+export function queuedTrainJob(entry: QueueEntry, dataDir: string | undefined, backend: BackendRequest | undefined, extras: StartExtras): Omit<TrainJob, 'kind' | 'home'> {
   const job = entry.job;
-  if (job.kind === 'resume') return { resume: job.runId, ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}), ...(backend ? { backend } : {}) };
+  const sharing = extras.sharing !== undefined ? { sharing: extras.sharing } : {};
+  if (job.kind === 'resume') return { resume: job.runId, ...(job.maxSteps !== undefined ? { maxSteps: job.maxSteps } : {}), ...(backend ? { backend } : {}), ...sharing };
   return {
+    ...sharing,
     config: { ...job.config },
     given: [...job.given],
     name: job.name,

@@ -50,7 +50,7 @@ import { LimitedJobLauncher, type JobLimits } from './job-limits';
 import { ProjectService } from './project-service';
 import { ProjectStore, type KeyValueStore, type StudioState } from './project-store';
 import { backendOf } from './backend-setting';
-import { QueueRunner, queuedTrainJob, type StartedRun } from './queue-runner';
+import { QueueRunner, queuedTrainJob, type StartedRun, type StartExtras } from './queue-runner';
 import { QueueService } from './queue-service';
 import { RunService } from './run-service';
 import { SettingsService } from './settings-service';
@@ -251,7 +251,7 @@ export class StudioService implements SaccadeApi {
   }
 
   /** Starts a queue entry through RunService, so it trains, shows and stops as a started run does. */
-  private async startQueueEntry(entry: QueueEntry, extras: { medianStop?: (number | null)[] }): Promise<StartedRun> {
+  private async startQueueEntry(entry: QueueEntry, extras: StartExtras): Promise<StartedRun> {
     const job = entry.job;
     const dataDir = job.kind === 'train' && !job.dataDir && job.dataset.startsWith('import:') ? this.datasets.importRecord(job.dataset).folder : undefined;
     const backend = job.kind === 'train' ? backendOf(this.projects, job.backend) : undefined;

@@ -27,6 +27,12 @@ export interface TrainJob {
   /** Threads sharing each batch (default: 2 on wasm/cpu with 2+ cores, 1 on native TensorFlow). */
   workers?: number;
   /**
+   * How many trainings run side by side on this machine (a queue runner's concurrency): the
+   * default workers count only this run's share of the cores. Not recorded: a later resume alone
+   * gets the usual default.
+   */
+  sharing?: number;
+  /**
    * Early stopping: end the run (completed, tested on its best checkpoint) once its validation
    * accuracy has not improved for this many epochs. Needs a validation set. Default: off.
    */

@@ -74,7 +74,7 @@ export async function runTrainJob(job: TrainJob, backend: BackendChoice, ctx: Jo
   // Everything that can refuse the run (its data, its memory) is checked before a run folder exists.
   const source = await loadSourceData(job.dataDir, decodeOptions(requested, job.given ?? [], ctx));
   const config = fitConfigToData(requested, dataShapeOf(source), new Set(job.given ?? []));
-  checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name, undefined, imageBytes(source));
+  checkMemory(config, job.workers ?? defaultWorkers(backend.name, job.sharing), backend.name, undefined, imageBytes(source));
   const prepared = prepareRunData(config, source);
   checkPatience(job.patience, prepared.validationIndices.length);
   const meta = store.createRun({
@@ -204,7 +204,7 @@ async function trainRun(
     const source =
       loaded ??
       (await loadSourceData(job.dataDir ?? (meta.dataset.source.startsWith('bundled:') ? undefined : meta.dataset.source), decodeOptions(config, ['imageSize', 'channels'], ctx)));
-    if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name), backend.name, undefined, imageBytes(source));
+    if (job.resume) checkMemory(config, job.workers ?? defaultWorkers(backend.name, job.sharing), backend.name, undefined, imageBytes(source));
     const data = prepareRunData(config, source);
     meta = store.updateMeta(meta.id, {
       status: 'running',
@@ -311,7 +311,7 @@ async function trainLoop(
   const totalSteps = Math.min(stepsPerEpoch * config.epochs, job.maxSteps ?? Infinity);
   const ram = new Ram(config, resume?.weights);
   if (resume) ram.loadOptimizerState(resume.optimizer);
-  const workers = job.workers ?? defaultWorkers(backend.name);
+  const workers = job.workers ?? defaultWorkers(backend.name, job.sharing);
   const trainer = await DataParallelTrainer.start(ram, config, backend.name, workers, (await ram.readStateAsync()).weights);
   store.updateMeta(id, { backend: { name: backend.name, reason: backend.reason, workers: trainer.workers } });
 

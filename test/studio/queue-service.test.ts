@@ -6,11 +6,13 @@
  * training back as a resume.
  */
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { StudioService } from '../../src-main/services/studio-service';
 import type { QueueEntry, StartRunRequest, SweepRequest } from '../../src-main/shared/api';
 import { RunQueue } from '../../src-main/storage/run-queue';
+import { defaultWorkers } from '../../src-main/trainer/data-parallel';
 import { tempDir, writeMnistSubset } from '../helpers/mnist-subset';
 
 let home: string;
@@ -85,6 +87,26 @@ describe('the run queue in the studio', () => {
     // Concurrency 1: each run starts after the one before it ended.
     for (let i = 1; i < runs.length; i++) expect(startedAt.get(runs[i]!.id)!).toBeGreaterThanOrEqual(endedAt.get(runs[i - 1]!.id)!);
     void b;
+  }, 90_000);
+
+  it('with two at once, the queue trains two side by side, each on its share of the cores', async () => {
+    await studio.updateSettings({ queueConcurrency: 2 });
+    try {
+      await studio.queueRun(request('side-a', 2));
+      await studio.queueRun(request('side-b', 2));
+      await waitFor('both to run', async () => (await studio.listQueue()).filter((e) => e.state === 'running' && e.runId).length === 2);
+      await queueEmpty();
+    } finally {
+      await studio.updateSettings({ queueConcurrency: 1 });
+    }
+    const [a, b] = [runNamed('side-a')!, runNamed('side-b')!];
+    // They overlapped: each started before the other ended.
+    expect(startedAt.get(b.id)!).toBeLessThan(endedAt.get(a.id)!);
+    expect(startedAt.get(a.id)!).toBeLessThan(endedAt.get(b.id)!);
+    // Two gradient threads each on 2 cores would fight; each gets its share (the default alone: min(2, cores)).
+    for (const run of [a, b]) expect(run.backend?.workers).toBe(defaultWorkers('cpu', 2));
+    if (os.availableParallelism() < 4) expect(defaultWorkers('cpu', 2)).toBe(1);
+    expect(runNamed('qa')!.backend?.workers).toBe(defaultWorkers('cpu'));
   }, 90_000);
 
   it('startQueuedNow runs an entry beside the one running; stopping a run ends its entry', async () => {
