@@ -9,7 +9,7 @@ import type { RamConfig } from '../core/config';
 import { gridTrials, medianTable, parseGridSpec, parseRandomSpec, randomTrials, SweepError, type Trial } from '../core/sweep';
 import type { BackendRequest, TrainJob, TrainSummary } from '../shared/jobs';
 import { RunStore, type RunMeta } from '../storage';
-import { epochAccuracies } from '../storage/sweep-history';
+import { epochAccuracies, sweepNameUsed } from '../storage/sweep-history';
 import { RunQueue } from '../storage/run-queue';
 import type { QueuedTraining, SweepTrialInfo } from '../shared/api';
 import { printQueued, projectIdOf } from './queue';
@@ -166,6 +166,9 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
   if (specs.grids.length && trialsCount !== undefined) throw new UsageError('--trials applies to --random (a grid has one trial per combination)');
   if ((patience !== undefined || specs.medianStop) && config.validationSize === 0) {
     throw new UsageError(`${patience !== undefined ? `--patience ${patience}` : '--median-stop'} needs a validation set to watch: leave out --validation-size 0 (or give it above 0)`);
+  }
+  if (sweepNameUsed(new RunStore(host.home), new RunQueue(host.home), sweepName)) {
+    throw new UsageError(`a sweep named '${sweepName}' exists already (saccade runs --sweep ${sweepName} lists it): give this one another --name`);
   }
   let trials: Trial[];
   try {

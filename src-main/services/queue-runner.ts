@@ -10,6 +10,7 @@ import * as os from 'node:os';
 import type { QueueEntry, QueueRunnerInfo } from '../shared/api';
 import type { BackendRequest, TrainJob } from '../shared/jobs';
 import { RunStore } from '../storage';
+import { processStartTime } from '../storage/run-lock';
 import { RunQueue, runnerIsDead, type WorkQueue } from '../storage/run-queue';
 import { sweepMedianTable } from '../storage/sweep-history';
 
@@ -71,7 +72,8 @@ export class QueueRunner {
     this.queue = options.queue ?? new RunQueue(options.home);
     this.store = new RunStore(options.home);
     const now = new Date().toISOString();
-    this.info = { id: randomBytes(6).toString('hex'), pid: process.pid, host: os.hostname(), since: now, heartbeatAt: now };
+    const processStart = processStartTime(process.pid);
+    this.info = { id: randomBytes(6).toString('hex'), pid: process.pid, host: os.hostname(), ...(processStart ? { processStart } : {}), since: now, heartbeatAt: now };
   }
 
   /** Recovers entries of dead runners, then polls. */

@@ -8,6 +8,7 @@ import { gridTrials, parseGridSpec, parseRandomSpec, randomTrials, SweepError, t
 import type { QueueEntry, QueuedTraining, ResumeOptions, StartRunRequest, SweepPreview, SweepRequest } from '../shared/api';
 import type { RunStore } from '../storage';
 import type { RunQueue } from '../storage/run-queue';
+import { sweepNameUsed } from '../storage/sweep-history';
 import { ApiError } from './api-error';
 import type { ProjectStore } from './project-store';
 import type { QueueRunner } from './queue-runner';
@@ -114,8 +115,7 @@ export class QueueService {
       patience: request.patience,
     });
     if (request.medianStop && base.config.validationSize === 0) throw new ApiError('median stopping needs a validation set to watch: give validationSize above 0');
-    const used = this.runs.listRuns().some((m) => m.sweep?.name === name) || this.queue.list().some((e) => e.job.kind === 'train' && e.job.sweep?.name === name);
-    if (used) throw new ApiError(`a sweep named '${name}' exists already: give this one another name`);
+    if (sweepNameUsed(this.runs, this.queue, name)) throw new ApiError(`a sweep named '${name}' exists already: give this one another name`);
     let trials: Trial[];
     try {
       trials = grid.length

@@ -247,6 +247,9 @@ export interface QueuedResume {
   maxSteps?: number;
 }
 
+/** Entries the run queue holds at most (queueRun, queueSweep and --queue refuse more). */
+export const MAX_QUEUE = 1000;
+
 /**
  * One entry of the run queue (home/queue.json, shared by every process on that home). Entries
  * start in order, as many at once as a runner's concurrency allows; an entry leaves the queue when
@@ -276,6 +279,8 @@ export interface QueueRunnerInfo {
   id: string;
   pid: number;
   host: string;
+  /** The process's start time as the OS reports it (Linux), so a reused pid is not taken for the runner. */
+  processStart?: string;
   since: string;
   heartbeatAt: string;
 }

@@ -30,3 +30,8 @@ export function toStorageError(err: unknown, action: string, path: string): Stor
   const reason = (code && reasons[code]) ?? (err instanceof Error ? err.message : String(err));
   return new StorageError(`cannot ${action} ${path}: ${reason}${code ? ` (${code})` : ''}`, path, { cause: err, code });
 }
+
+/** A queue change that cannot be made as asked (unknown entry, bad position, a full queue): the message says why. */
+export class QueueError extends Error {
+  override name = 'QueueError';
+}

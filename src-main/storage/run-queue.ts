@@ -11,20 +11,18 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { z } from 'zod';
-import type { QueueEntry, QueueRunnerInfo, QueuedResume, QueuedTraining } from '../shared/api';
-import { ApiError } from '../services/api-error';
-import { MAX_QUEUE } from '../transports/api-params';
+import { MAX_QUEUE, type QueueEntry, type QueueRunnerInfo, type QueuedResume, type QueuedTraining } from '../shared/api';
 import { writeJsonAtomic } from './atomic';
-import { toStorageError } from './errors';
+import { QueueError, toStorageError } from './errors';
 import { withFileMutex } from './file-mutex';
-import { pidAlive } from './run-lock';
+import { pidAlive, processStartTime } from './run-lock';
 
 export const QUEUE_FILE = 'queue.json';
 const QUEUE_LOCK = '.queue-lock';
 /** A runner on another host whose heartbeat is older than this is taken to be gone. */
 export const RUNNER_STALE_MS = 2 * 60_000;
 
-const runnerSchema = z.looseObject({ id: z.string(), pid: z.number(), host: z.string(), since: z.string(), heartbeatAt: z.string() });
+const runnerSchema = z.looseObject({ id: z.string(), pid: z.number(), host: z.string(), processStart: z.string().optional(), since: z.string(), heartbeatAt: z.string() });
 const sweepSchema = z.looseObject({ name: z.string(), trial: z.number(), settings: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])) });
 const jobSchema = z.discriminatedUnion('kind', [
   z.looseObject({
@@ -69,7 +67,12 @@ function newEntryId(): string {
 /** Whether the runner that took an entry is gone: its process (same host) or its heartbeat (other hosts). */
 export function runnerIsDead(runner: QueueRunnerInfo | undefined, now = Date.now()): boolean {
   if (!runner) return true;
-  if (runner.host === os.hostname()) return !pidAlive(runner.pid);
+  if (runner.host === os.hostname()) {
+    if (!pidAlive(runner.pid)) return true;
+    // Alive, but perhaps another process that got the pid after a reboot.
+    const started = runner.processStart === undefined ? undefined : processStartTime(runner.pid);
+    return started !== undefined && started !== runner.processStart;
+  }
   const beat = Date.parse(runner.heartbeatAt);
   return !Number.isFinite(beat) || now - beat > RUNNER_STALE_MS;
 }
@@ -120,7 +123,7 @@ export class RunQueue implements WorkQueue {
   add(jobs: (QueuedTraining | QueuedResume)[], options: { projectId?: string } = {}): QueueEntry[] {
     return this.locked((q) => {
       if (q.entries.length + jobs.length > MAX_QUEUE) {
-        throw new ApiError(`the queue holds at most ${MAX_QUEUE} entries (it has ${q.entries.length}; ${jobs.length} more would not fit)`);
+        throw new QueueError(`the queue holds at most ${MAX_QUEUE} entries (it has ${q.entries.length}; ${jobs.length} more would not fit)`);
       }
       const addedAt = new Date().toISOString();
       const added = jobs.map((job): QueueEntry => ({ id: newEntryId(), ...(options.projectId ? { projectId: options.projectId } : {}), addedAt, state: 'queued', job }));
@@ -134,10 +137,10 @@ export class RunQueue implements WorkQueue {
   move(id: string, position: number): QueueEntry[] {
     this.locked((q) => {
       const entry = find(q, id);
-      if (entry.state !== 'queued') throw new ApiError(`queue entry ${id} is ${entry.state}: only a queued entry can be moved`);
+      if (entry.state !== 'queued') throw new QueueError(`queue entry ${id} is ${entry.state}: only a queued entry can be moved`);
       const queued = q.entries.filter((e) => e.state === 'queued');
       if (!Number.isInteger(position) || position < 1 || position > queued.length) {
-        throw new ApiError(`position ${position} is not in the queue: give 1 to ${queued.length}`);
+        throw new QueueError(`position ${position} is not in the queue: give 1 to ${queued.length}`);
       }
       q.entries.splice(q.entries.indexOf(entry), 1);
       const others = queued.filter((e) => e !== entry);
@@ -153,7 +156,7 @@ export class RunQueue implements WorkQueue {
     this.locked((q) => {
       const entry = find(q, id);
       if (entry.state === 'running') {
-        throw new ApiError(`queue entry ${id} is running${entry.runId ? ` (run ${entry.runId})` : ''}: stop its run instead`);
+        throw new QueueError(`queue entry ${id} is running${entry.runId ? ` (run ${entry.runId})` : ''}: stop its run instead`);
       }
       q.entries.splice(q.entries.indexOf(entry), 1);
     });
@@ -174,7 +177,7 @@ export class RunQueue implements WorkQueue {
   claim(id: string, runner: QueueRunnerInfo): QueueEntry {
     return this.locked((q) => {
       const entry = find(q, id);
-      if (entry.state === 'running') throw new ApiError(`queue entry ${id} is already running${entry.runId ? ` (run ${entry.runId})` : ''}`);
+      if (entry.state === 'running') throw new QueueError(`queue entry ${id} is already running${entry.runId ? ` (run ${entry.runId})` : ''}`);
       return take(entry, runner);
     });
   }
@@ -310,7 +313,7 @@ export class RunQueue implements WorkQueue {
 
 function find(q: QueueFile, id: string): QueueEntry {
   const entry = q.entries.find((e) => e.id === id);
-  if (!entry) throw new ApiError(`no queue entry '${id}' (it may have started and ended already)`);
+  if (!entry) throw new QueueError(`no queue entry '${id}' (it may have started and ended already)`);
   return entry;
 }
 

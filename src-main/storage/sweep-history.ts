@@ -1,6 +1,12 @@
-/** What median stopping reads of a sweep's other trials: their per-epoch validation accuracies. */
+/** What a sweep reads of its trials: whether its name is taken, and (median stopping) the others' per-epoch validation accuracies. */
 import { medianTable } from '../core/sweep';
+import type { RunQueue } from './run-queue';
 import type { RunStore } from './run-store';
+
+/** Whether runs or queued entries already carry sweep `name` (a second sweep of it would mix its trials into the first's ranking). */
+export function sweepNameUsed(store: RunStore, queue: RunQueue, name: string): boolean {
+  return store.listRuns().some((m) => m.sweep?.name === name) || queue.list().some((e) => e.job.kind === 'train' && e.job.sweep?.name === name);
+}
 
 /** Per-epoch validation accuracies of a run (entry e-1: epoch e), from its metrics.jsonl. */
 export function epochAccuracies(store: RunStore, runId: string): number[] {

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import { DEFAULT_CONFIG, IMAGE_SIZE, NUMBER_BOUNDS, type RamConfig } from '../core/config';
 import type { ApiMethod, SaccadeApi } from '../shared/api';
-import { UPLOAD_LIMITS } from '../shared/api';
+import { MAX_QUEUE, UPLOAD_LIMITS } from '../shared/api';
 import { UPLOAD_PATH_LIMITS } from '../shared/mnist-files';
 import { BACKEND_NAMES } from '../shared/backends';
 
@@ -16,8 +16,6 @@ const MAX_PATH = 4096;
 /** Tags of a run: a few dozen short labels. */
 const MAX_TAG = 100;
 const MAX_TAGS = 50;
-/** Entries the queue holds (queueRun and queueSweep refuse more). */
-export const MAX_QUEUE = 1000;
 const MAX_SPEC = 2000;
 const MAX_SWEPT = 32;
 /** traceImage's picture: at most 8 MiB (evaluation-service's MAX_IMAGE_BYTES). */

@@ -174,6 +174,15 @@ describe('saccade sweep', () => {
     const none = await saccade(['sweep', ...tiny()], home);
     expect(none.code).toBe(2);
     expect(none.stderr).toContain('sweep needs --grid');
+    // 'grid' ran above: a second sweep of that name would mix its trials into the first's ranking.
+    // --workers cannot be queued (the queue runner chooses them).
+    const queued = tiny();
+    queued.splice(queued.indexOf('--workers'), 2, '--queue');
+    for (const args of [tiny(), queued]) {
+      const again = await saccade(['sweep', ...args, '--grid', 'locationStd=0.1,0.2', '--name', 'grid'], home);
+      expect(again.code).toBe(2);
+      expect(again.stderr).toContain("a sweep named 'grid' exists already");
+    }
     expect(new RunStore(home).listRuns().length).toBe(before);
   });
 });

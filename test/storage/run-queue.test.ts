@@ -10,8 +10,9 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { QueueRunnerInfo, QueuedTraining } from '../../src-main/shared/api';
 import { RunQueue } from '../../src-main/storage/run-queue';
+import { processStartTime } from '../../src-main/storage/run-lock';
 import { presetConfig } from '../../src-main/core/config';
-import { MAX_QUEUE } from '../../src-main/transports/api-params';
+import { MAX_QUEUE } from '../../src-main/shared/api';
 import { tempDir } from '../helpers/mnist-subset';
 import { ROOT } from '../helpers/saccade-cli';
 
@@ -156,6 +157,15 @@ describe('RunQueue', () => {
     } finally {
       parent.kill('SIGKILL');
     }
+  });
+
+  it('a runner whose pid now belongs to another process (a reboot, pid reuse) counts as dead', () => {
+    const q = new RunQueue(home);
+    const [a, b] = q.add([job('a'), job('b')]);
+    // This test's own process is alive, but it is not the process that claimed `a`: it started at another time.
+    q.claim(a!.id, { ...runner('before-reboot'), processStart: '1' });
+    q.claim(b!.id, { ...runner('this-process'), processStart: processStartTime(process.pid) });
+    expect(q.recoverStale(() => false).map((e) => e.id)).toEqual([a!.id]);
   });
 
   it('touch keeps a runner on another host alive', () => {
