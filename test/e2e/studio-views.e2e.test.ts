@@ -33,6 +33,23 @@ async function openView(view: 'runs' | 'training' | 'playback' | 'compare'): Pro
 /** The texts of a select's options. */
 const optionTexts = (select: string) => page.$$eval(`${tid(select)} option`, (els) => els.map((e) => (e.textContent ?? '').trim()));
 
+/**
+ * From now on, records the options `select` shows after every change in `view` once `when` is on
+ * screen: what a user could see between two samples of a test (recordedOptions reads them back).
+ */
+function recordOptions(view: string, select: string, when: string): Promise<void> {
+  // A string, run in the page: the Node tsconfig has no DOM types.
+  return page.evaluate(`(() => {
+    const seen = (window.__seenOptions = new Set());
+    const snap = () => {
+      if (!document.querySelector('[data-testid="${when}"]')) return;
+      document.querySelectorAll('[data-testid="${select}"] option').forEach((o) => seen.add(o.textContent.trim()));
+    };
+    new MutationObserver(snap).observe(document.querySelector('[data-testid="${view}"]'), { subtree: true, childList: true, characterData: true, attributes: true });
+  })()`);
+}
+const recordedOptions = () => page.evaluate('[...window.__seenOptions]') as Promise<string[]>;
+
 /** The y tick labels a chart drew. */
 async function yTicks(chart: string): Promise<string[]> {
   return JSON.parse((await page.getAttribute(tid(chart), 'data-y-ticks')) ?? '[]') as string[];
@@ -237,7 +254,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, views (br
     await page.waitForSelector(tid('no-run'));
     expect(await page.locator('[data-testid^="chart-"]').count()).toBe(0);
     expect(await page.isDisabled(tid('resume-run'))).toBe(true);
-    expect(await optionTexts('training-run-select')).toEqual(['no runs yet']);
+    await expect.poll(() => optionTexts('training-run-select')).toEqual(['no runs yet']);
     await openView('playback');
     expect(await optionTexts('playback-run')).toEqual(['no runs yet']);
     await expect.poll(() => page.locator(tid('playback-canvas')).count()).toBe(0);
@@ -261,9 +278,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, views (br
     await openView('training');
     await openProjectNamed(page, 'views-a');
     await expect.poll(async () => (await optionTexts('training-run-select')).map((t) => t.split(' (')[0]).sort()).toEqual(['a1', 'p1']);
+    // From the switch on (no run followed), the select never lists views-a's runs, not even until
+    // views-b's list is in.
+    await recordOptions('view-training', 'training-run-select', 'no-run');
     await openProjectNamed(page, 'views-b');
     await page.waitForSelector(tid('no-run'));
-    expect(await optionTexts('training-run-select')).toEqual(['no runs yet']);
+    await expect.poll(() => optionTexts('training-run-select')).toEqual(['no runs yet']);
+    expect((await recordedOptions()).filter((t) => /^(a1|p1) \(/.test(t))).toEqual([]);
     expect(await page.isDisabled(tid('resume-run'))).toBe(true);
   });
 });
