@@ -23,19 +23,21 @@ afterAll(() => fs.rmSync(home, { recursive: true, force: true }));
 const tiny = () => [
   '--data', dataDir, '--batch-size', '50', '--validation-size', '100',
   '--glimpses', '2', '--glimpse-hidden', '8', '--location-hidden', '8', '--glimpse-features', '16', '--core-hidden', '16',
-  '--workers', '1', '--mc-samples', '1', '--backend', 'cpu', '--lr-min', '0', '--epochs', '3', '--median-stop', '--name', 'm',
+  '--workers', '1', '--mc-samples', '1', '--backend', 'cpu', '--lr-min', '0', '--epochs', '3', '--median-stop',
 ];
 
 describe('median stopping on resume', () => {
   it('a resumed median-stopped trial is stopped by the median of its sweep\'s finished trials', async () => {
-    const good = await saccade(['sweep', ...tiny(), '--grid', 'learningRate=3e-3'], home, 200_000);
+    const good = await saccade(['sweep', ...tiny(), '--grid', 'learningRate=3e-3', '--name', 'm'], home, 200_000);
     expect(good.stderr).toBe('');
     expect(good.code).toBe(0);
     // The hopeless trial is cut off by its step limit before its first epoch ends.
-    const cut = await saccade(['sweep', ...tiny(), '--grid', 'learningRate=1e-12', '--max-steps', '5'], home, 200_000);
+    // (A sweep's name is used once, so it is trained as sweep 'cut' and then made trial 2 of 'm'.)
+    const cut = await saccade(['sweep', ...tiny(), '--grid', 'learningRate=1e-12', '--max-steps', '5', '--name', 'cut'], home, 200_000);
     expect(cut.code).toBe(0);
     const store = new RunStore(home);
-    const hopeless = store.listRuns().find((m) => m.config.learningRate === 1e-12)!;
+    let hopeless = store.listRuns().find((m) => m.config.learningRate === 1e-12)!;
+    hopeless = store.updateMeta(hopeless.id, { sweep: { ...hopeless.sweep!, name: 'm', trial: 2 } });
     expect(hopeless.limits?.medianStop).toBe(true);
     expect(hopeless.progress?.step).toBe(5);
     expect(hopeless.stopReason).toBeUndefined();

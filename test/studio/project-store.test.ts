@@ -82,11 +82,11 @@ describe('ProjectStore (conf on disk)', () => {
     fs.writeFileSync(file, JSON.stringify(state));
     const bloated = fs.statSync(file).size;
     const s = await ProjectStore.open(home);
-    expect(Object.keys(s.getSettings()).sort()).toEqual(['currentProjectId', 'smoothing', 'xAxis']);
+    expect(Object.keys(s.getSettings()).sort()).toEqual(['currentProjectId', 'queueConcurrency', 'smoothing', 'xAxis']);
     s.updateSettings({ xAxis: 'time', bogus: 1 } as never);
     expect(fs.readFileSync(file, 'utf8')).not.toMatch(/junk|bogus/);
     expect(fs.statSync(file).size).toBeLessThan(bloated / 50);
-    expect(s.getSettings()).toEqual({ currentProjectId: first.listProjects()[0].id, smoothing: 0.6, xAxis: 'time' });
+    expect(s.getSettings()).toEqual({ currentProjectId: first.listProjects()[0].id, smoothing: 0.6, xAxis: 'time', queueConcurrency: 1 });
   });
 
   it('works on any injected store with the conf API (as electron-store is)', () => {

@@ -37,6 +37,6 @@ describe('SettingsService', () => {
     await expect(update(null)).rejects.toThrow('updateSettings: patch: expected an object, got null');
     await expect(update(['xAxis'])).rejects.toThrow(/^updateSettings: patch: expected an object/);
     expect(fs.readFileSync(storeFile, 'utf8')).toBe(before);
-    expect(Object.keys(await studio.updateSettings({ xAxis: 'epoch' })).sort()).toEqual(['currentProjectId', 'smoothing', 'xAxis']);
+    expect(Object.keys(await studio.updateSettings({ xAxis: 'epoch' })).sort()).toEqual(['currentProjectId', 'queueConcurrency', 'smoothing', 'xAxis']);
   });
 });
