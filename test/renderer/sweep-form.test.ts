@@ -66,7 +66,7 @@ describe('sweep form', () => {
     const keys = ['learningRate', 'glimpses'];
     expect(errorField("trial 'learningRate=0.001 glimpses=0': glimpses must be at least 1 (glimpses, from 'glimpses=0,1')", keys)).toBe('glimpses');
     expect(errorField("learningRate: 'x' is not a number (in 'learningRate=x')", keys)).toBe('learningRate');
-    expect(errorField('the queue is not built yet', keys)).toBeUndefined();
+    expect(errorField("a sweep named 'lr' exists already: give this one another name", keys)).toBeUndefined();
   });
 
   it('counts trials in words', () => {
