@@ -36,6 +36,17 @@ export interface Trial {
   config: RamConfig;
 }
 
+/**
+ * Trials a grid may make (as many as the run queue holds). Its product is checked before any
+ * combination is made: a few long value lists would otherwise make billions. (A random sweep's
+ * count is the number asked for, bounded where it is asked: --trials, the API's schema.)
+ */
+export const MAX_TRIALS = 1000;
+
+function checkTrialCount(count: number, what: string): void {
+  if (count > MAX_TRIALS) throw new SweepError(`${what} makes ${count.toLocaleString('en-US')} trials, more than a sweep may have (${MAX_TRIALS.toLocaleString('en-US')}): give fewer values`);
+}
+
 export class SweepError extends Error {
   override name = 'SweepError';
 }
@@ -173,6 +184,7 @@ function makeTrial(base: SweepBase, values: Partial<Record<keyof RamConfig, Swee
 export function gridTrials(base: SweepBase, grids: GridSpec[]): Trial[] {
   checkDistinct(grids.map((g) => g.setting), grids);
   for (const g of grids) if (!g.values.length) throw new SweepError(`'${g.spec}' gives ${g.setting} no values`);
+  checkTrialCount(grids.reduce((n, g) => n * g.values.length, 1), 'this grid');
   let combos: Partial<Record<keyof RamConfig, SweepValue>>[] = [{}];
   for (const g of grids) combos = combos.flatMap((c) => g.values.map((v) => ({ ...c, [g.setting]: v })));
   return combos.map((values) => makeTrial(base, values, grids, false));

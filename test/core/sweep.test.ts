@@ -1,7 +1,7 @@
 /** Sweep trials from grid and random specs: order, counts, repeatability, ranges and errors. */
 import { describe, expect, it } from 'vitest';
 import { presetConfig } from '../../src-main/core/config';
-import { gridTrials, parseGridSpec, parseRandomSpec, randomTrials, SweepError } from '../../src-main/core/sweep';
+import { gridTrials, MAX_TRIALS, parseGridSpec, parseRandomSpec, randomTrials, SweepError } from '../../src-main/core/sweep';
 
 const base = presetConfig('centered');
 
@@ -32,6 +32,18 @@ describe('grid specs', () => {
     expect(new Set(trials.map((t) => t.name)).size).toBe(6);
     expect(trials.every((t) => t.config.seed === 7)).toBe(true);
     expect(gridTrials(base, [])).toEqual([{ name: '', values: {}, config: base }]);
+  });
+});
+
+describe('bounds', () => {
+  it(`a grid of more than MAX_TRIALS (${MAX_TRIALS}) trials is refused at once, saying how many it would be`, () => {
+    // 6 settings of 100 values each: 10^12 combinations, refused before any is made.
+    const hundred = (setting: string, from: number) => parseGridSpec(`${setting}=${Array.from({ length: 100 }, (_, i) => from + i).join(',')}`);
+    const grids = [hundred('glimpses', 1), hundred('glimpseHidden', 1), hundred('locationHidden', 1), hundred('glimpseFeatures', 1), hundred('coreHidden', 1), hundred('seed', 0)];
+    const started = Date.now();
+    expect(() => gridTrials(base, grids)).toThrow(`this grid makes 1,000,000,000,000 trials, more than a sweep may have (${MAX_TRIALS.toLocaleString('en-US')})`);
+    expect(Date.now() - started).toBeLessThan(1000);
+    expect(gridTrials(base, [hundred('seed', 0), parseGridSpec('locationStd=0.1,0.2')])).toHaveLength(200);
   });
 });
 
