@@ -13,6 +13,7 @@ import type { QueueEntry } from '../shared/api';
 import type { BackendRequest } from '../shared/jobs';
 import { RunStore } from '../storage';
 import { RunQueue } from '../storage/run-queue';
+import { shareAdapterProbe } from '../trainer/webgpu-probe';
 import { type Options, parseNumber, UsageError } from './args';
 import type { OutputMode } from './progress';
 
@@ -178,6 +179,8 @@ async function runQueue(host: QueueHost, queue: RunQueue): Promise<number> {
   process.on('SIGTERM', onSignal);
   process.on('SIGHUP', onSignal);
   try {
+    // One WebGPU probe for all the trainings this runner starts, not one each.
+    await shareAdapterProbe();
     say({ type: 'runner', id: runner.info.id, concurrency, watch }, `queue runner ${runner.info.id} on ${host.home}: ${concurrency} at a time${watch ? ', waiting for more when the queue is empty (Ctrl-C ends)' : ''}`);
     runner.start();
     if (watch) await signalled;

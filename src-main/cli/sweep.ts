@@ -11,6 +11,7 @@ import type { BackendRequest, TrainJob, TrainSummary } from '../shared/jobs';
 import { RunStore, type RunMeta } from '../storage';
 import { epochAccuracies, sweepNameUsed } from '../storage/sweep-history';
 import { RunQueue } from '../storage/run-queue';
+import { shareAdapterProbe } from '../trainer/webgpu-probe';
 import type { QueuedTraining, SweepTrialInfo } from '../shared/api';
 import { printQueued, projectIdOf } from './queue';
 import { type Options, UsageError } from './args';
@@ -204,6 +205,8 @@ export async function runSweep(host: SweepHost, specs: SweepSpecs): Promise<numb
 
   const store = new RunStore(host.home);
   const results: TrialResult[] = [];
+  // One WebGPU probe for all the trials, not one each.
+  await shareAdapterProbe();
   let interrupted = false;
   // Between trials too, Ctrl-C ends the sweep (during one, the trial's own handler stops it cleanly).
   const onSigint = () => (interrupted = true);

@@ -39,6 +39,7 @@ import type {
 import type { EvalSummary, FixationsSummary, Misclassified } from '../shared/jobs';
 import type { GlimpseTrace } from '../shared/trace';
 import { RunStore } from '../storage';
+import { shareAdapterProbe } from '../trainer/webgpu-probe';
 import { RunQueue } from '../storage/run-queue';
 import { ConfigService } from './config-service';
 import { DatasetService } from './dataset-service';
@@ -78,6 +79,8 @@ export interface StudioOptions {
 
 export class StudioService implements SaccadeApi {
   static async create(options: StudioOptions): Promise<StudioService> {
+    // Asked once, off the event loop, for every job this studio starts (each would take ~180 ms).
+    void shareAdapterProbe();
     const projects = await ProjectStore.open(options.home, options.store);
     const service = new StudioService(options, projects);
     // A full or read-only disk must not keep the studio from opening (the user may need it to

@@ -1,81 +1,17 @@
 /**
  * WebGPU in Node through Dawn's `webgpu` package (prebuilt dawn.node for Linux, macOS and
  * Windows: Vulkan, Metal, D3D12) and @tensorflow/tfjs-backend-webgpu. Both are optional
- * dependencies. The adapter is first probed in a short child process: Dawn reports drivers it
- * cannot use on the process's own stderr (which no JS can silence), and a broken driver that
- * crashes then takes down the probe, not the trainer.
+ * dependencies. The adapter is first probed in a short child process (webgpu-probe.ts), or
+ * taken from the answer the parent process left for its jobs.
  */
-import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
-import os from 'node:os';
-import path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
+import { probeAdapter, type AdapterInfo } from './webgpu-probe';
+
+export { describeAdapter, probeAdapter, type AdapterInfo } from './webgpu-probe';
 
 const requireHere = createRequire(typeof __filename === 'string' ? __filename : process.cwd() + '/noop.js');
-
-export interface AdapterInfo {
-  vendor: string;
-  architecture: string;
-  description: string;
-  /** A CPU implementation (SwiftShader, llvmpipe/lavapipe, WARP): slower than wasm. */
-  software: boolean;
-}
-
-/** The adapter in words, for the backend line: "google swiftshader (SwiftShader driver 5.0.0, software)". */
-export function describeAdapter(a: AdapterInfo): string {
-  const name = [a.vendor, a.architecture].filter(Boolean).join(' ') || 'unnamed adapter';
-  const details = [a.description, a.software ? 'software' : ''].filter(Boolean).join(', ');
-  return details ? `${name} (${details})` : name;
-}
-
-/** What the software adapters call themselves, besides the isFallbackAdapter flag. */
-const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|microsoft basic render|\bwarp\b/i;
-
-/** Dawn wants a runtime folder (it warns without one); a private temporary one does. */
-function ensureRuntimeDir(): void {
-  if (process.env['XDG_RUNTIME_DIR'] || process.platform !== 'linux') return;
-  process.env['XDG_RUNTIME_DIR'] = fs.mkdtempSync(path.join(os.tmpdir(), 'saccade-xdg-'));
-}
-
-const PROBE = `
-const { create } = require(process.argv[1]);
-(async () => {
-  const adapter = await create([]).requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) { process.stdout.write(JSON.stringify({ error: 'no WebGPU adapter (no Vulkan, Metal or D3D12 driver Dawn can use)' })); process.exit(0); }
-  const i = adapter.info;
-  process.stdout.write(JSON.stringify({ adapter: { vendor: i.vendor, architecture: i.architecture, description: i.description, fallback: Boolean(i.isFallbackAdapter) } }));
-  process.exit(0);
-})().catch((e) => { process.stdout.write(JSON.stringify({ error: String(e && e.message || e) })); process.exit(0); });
-`;
-
-/** The adapter Dawn would give this process, found in a child process (see the header). */
-export function probeAdapter(timeoutMs = 20_000): AdapterInfo {
-  let modulePath: string;
-  try {
-    modulePath = requireHere.resolve('webgpu');
-  } catch {
-    throw new Error("Cannot find module 'webgpu' (an optional dependency: npm install webgpu)");
-  }
-  ensureRuntimeDir();
-  const result = spawnSync(process.execPath, ['-e', PROBE, modulePath], { encoding: 'utf8', timeout: timeoutMs, env: process.env });
-  if (result.error) throw new Error(`the WebGPU probe failed: ${result.error.message}`);
-  let reply: { adapter?: { vendor: string; architecture: string; description: string; fallback: boolean }; error?: string };
-  try {
-    reply = JSON.parse(result.stdout) as typeof reply;
-  } catch {
-    const why = result.signal ? `it was killed by ${result.signal}` : `it exited with ${result.status}`;
-    throw new Error(`the WebGPU probe gave no answer (${why}): the GPU driver may be broken`);
-  }
-  if (!reply.adapter) throw new Error(reply.error ?? 'no WebGPU adapter');
-  const a = reply.adapter;
-  return {
-    vendor: a.vendor ?? '',
-    architecture: a.architecture ?? '',
-    description: a.description ?? '',
-    software: a.fallback || SOFTWARE.test(`${a.vendor} ${a.architecture} ${a.description}`),
-  };
-}
 
 /** Chromium's software Vulkan driver, where Debian and Ubuntu put it. */
 const SWIFTSHADER_ICDS = ['/usr/lib/chromium/vk_swiftshader_icd.json', '/usr/lib/chromium-browser/vk_swiftshader_icd.json'];
