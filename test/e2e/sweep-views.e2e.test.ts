@@ -166,6 +166,13 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e, sweeps an
     expect(headers).toContain('Project');
     expect(await page.locator(`${tid('view-compare')} [data-testid^="compare-chart-"]`).count()).toBeGreaterThan(0);
 
+    // A look at one project's Runs keeps the runs ticked in the other.
+    await page.click(tid('nav-runs'));
+    await page.waitForSelector(tid('view-runs'));
+    await expect.poll(() => page.locator(tid('run-select')).count()).toBeGreaterThan(0);
+    await page.click(tid('nav-compare'));
+    await expect.poll(() => page.locator(`${tid('view-compare')} ${tid('trial-row')}`).count()).toBe(2);
+
     // A sweep picked by name selects its trials.
     await page.selectOption(tid('compare-sweep'), 'S');
     await expect.poll(() => page.locator(`${tid('view-compare')} ${tid('trial-row')}`).count()).toBe(4);
