@@ -55,6 +55,14 @@ export async function startServer(home: string): Promise<{ server: ChildProcess;
   return { server, url };
 }
 
+/** Ends a server a test started itself (startServer): SIGTERM, then SIGKILL if it is still there after 1.5 s. */
+export async function stopServer(server: ChildProcess | undefined): Promise<void> {
+  if (!server || server.exitCode !== null) return;
+  server.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  if (server.exitCode === null) server.kill('SIGKILL');
+}
+
 /** A temp home, the server on it and headless Chromium on the studio, connected. */
 export async function openStudio(prefix: string): Promise<Studio> {
   const temp = mkdtempSync(join(tmpdir(), prefix));

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import type { ChildProcess } from 'node:child_process';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, fillRunForm, importFolder, openStudio, shot, startRun, startServer, tid, writeSmallIdx, type RunForm, type Studio } from './helpers';
+import { CHROMIUM, fillRunForm, importFolder, openStudio, shot, startRun, startServer, tid, writeSmallIdx, type RunForm, type Studio, stopServer } from './helpers';
 
 const DATASET = 'small-digits';
 /** Long enough that a run is still training while the table is checked (it is stopped by hand). */
@@ -91,11 +91,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: queue, sw
   }, 150_000);
 
   afterAll(async () => {
-    if (second && second.exitCode === null) {
-      second.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1500));
-      if (second.exitCode === null) second.kill('SIGKILL');
-    }
+    await stopServer(second);
     await studio?.close();
   });
 

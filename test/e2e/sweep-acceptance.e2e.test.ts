@@ -11,7 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHROMIUM, fillRunForm, importFolder, openStudio, shot, startServer, tid, trainerPids, writeSmallIdx, type RunForm, type Studio } from './helpers';
+import { CHROMIUM, fillRunForm, importFolder, openStudio, shot, startServer, tid, trainerPids, writeSmallIdx, type RunForm, type Studio, stopServer } from './helpers';
 
 const DATASET = 'accept-digits';
 /** 400 - 100 validation = 300 training images in batches of 32: 9 steps an epoch. */
@@ -99,11 +99,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('issue #14 acceptance 
   }, 150_000);
 
   afterAll(async () => {
-    if (second && second.exitCode === null) {
-      second.kill('SIGTERM');
-      await new Promise((r) => setTimeout(r, 1500));
-      if (second.exitCode === null) second.kill('SIGKILL');
-    }
+    await stopServer(second);
     await studio?.close();
   });
 
