@@ -183,7 +183,6 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('studio e2e: queue, sw
     expect(await page.isDisabled(tid('queue-sweep'))).toBe(true);
     await page.fill(tid('sweep-spec-locationStd'), '0.1,0.17');
     await expect.poll(() => page.textContent(tid('sweep-count')).catch(() => ''), { timeout: 30_000 }).toBe('4 trials');
-    await page.evaluate(() => window.scrollTo(0, 0));
     await shot(page, 'new-run-sweep');
     await page.click(tid('queue-sweep'));
     await page.waitForSelector(tid('view-runs'));
