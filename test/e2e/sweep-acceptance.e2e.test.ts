@@ -11,6 +11,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { pidAlive } from '../../src-main/storage/run-lock';
 import { CHROMIUM, fillRunForm, importFolder, openStudio, shot, startServer, tid, trainerPids, writeSmallIdx, type RunForm, type Studio, stopServer } from './helpers';
 
 const DATASET = 'accept-digits';
@@ -232,7 +233,7 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('issue #14 acceptance 
     s.server.kill('SIGKILL');
     await new Promise<void>((r) => (s.server.exitCode !== null || s.server.signalCode !== null ? r() : s.server.once('exit', () => r())));
     // Its trainer loses its parent: it stops at its next step, checkpoints and says stopped.
-    await expect.poll(() => trainers.filter((pid) => alive(pid)).length, { timeout: 30_000, interval: 200 }).toBe(0);
+    await expect.poll(() => trainers.filter((pid) => pidAlive(pid)).length, { timeout: 30_000, interval: 200 }).toBe(0);
     const atKill = metaNamed('r-long')!;
     expect(atKill.status).toBe('stopped');
     const stepAtKill = atKill.progress!.step;
@@ -263,12 +264,3 @@ describe.skipIf(!existsSync(CHROMIUM) && !process.env.CI)('issue #14 acceptance 
     await expect.poll(async () => (await queueRows()).length, { timeout: 15_000 }).toBe(0);
   }, 240_000);
 });
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
